@@ -1,0 +1,349 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, openmetadata.ops contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Backups of the OpenMetadata database: take one, describe it, find it again.
+
+A backup is two files in ``dest``: ``<name>.sql.gz`` (the dump) and
+``<name>.manifest.json`` (what it holds). The manifest is written last, so a dump
+without a manifest is never used. Both are 0600; ``dest`` is 0700.
+"""
+from __future__ import annotations
+
+import datetime
+import glob
+import json
+import os
+import time
+from typing import Any, Optional
+
+from ansible_collections.openmetadata.ops.plugins.module_utils import client_dump
+from ansible_collections.openmetadata.ops.plugins.module_utils import mysql_engine
+from ansible_collections.openmetadata.ops.plugins.module_utils import postgresql_engine
+from ansible_collections.openmetadata.ops.plugins.module_utils.db import (
+    DbError, DbParams, connect, flavor, server_version,
+)
+from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import (
+    AtomicCompressedWriter, DumpWriteError, sha256_file, write_file_atomic,
+)
+from ansible_collections.openmetadata.ops.plugins.module_utils.om_schema import (
+    is_openmetadata_schema, read_schema_version,
+)
+from ansible_collections.openmetadata.ops.plugins.module_utils.versions import COLLECTION_VERSION
+
+MANIFEST_FORMAT = "openmetadata.ops/backup"
+MANIFEST_FORMAT_VERSION = 1
+DUMP_SUFFIX = ".sql.gz"
+MANIFEST_SUFFIX = ".manifest.json"
+
+
+class BackupError(Exception):
+    """The backup cannot be taken; nothing was left behind."""
+
+
+def manifest_path_for(dump_path: str) -> str:
+    return dump_path[: -len(DUMP_SUFFIX)] + MANIFEST_SUFFIX if dump_path.endswith(DUMP_SUFFIX) \
+        else dump_path + MANIFEST_SUFFIX
+
+
+def source_identity(params: DbParams) -> dict[str, Any]:
+    return {
+        "engine": params.engine,
+        "host": params.unix_socket or params.host,
+        "port": params.effective_port,
+        "database": params.database,
+        "schema": params.schema if params.engine == "postgresql" else None,
+    }
+
+
+def load_manifest(path: str) -> dict[str, Any]:
+    try:
+        with open(path, "r", encoding="utf-8") as handle:
+            manifest = json.load(handle)
+    except FileNotFoundError:
+        raise BackupError("backup manifest %s does not exist" % path) from None
+    except (OSError, ValueError) as exc:
+        raise BackupError("backup manifest %s cannot be read (%s): it is damaged; use another backup"
+                          % (path, exc)) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+        raise BackupError("%s is not an openmetadata.ops backup manifest" % path)
+    if manifest.get("format_version", 0) > MANIFEST_FORMAT_VERSION:
+        raise BackupError("backup manifest %s has format version %s; this collection reads up to %d: "
+                          "upgrade the openmetadata.ops collection" % (
+                              path, manifest.get("format_version"), MANIFEST_FORMAT_VERSION))
+    return manifest
+
+
+def manifests_in(dest: str) -> list[tuple[str, dict[str, Any]]]:
+    found = []
+    for path in sorted(glob.glob(os.path.join(glob.escape(dest), "*" + MANIFEST_SUFFIX))):
+        try:
+            found.append((path, load_manifest(path)))
+        except BackupError:
+            continue
+    return found
+
+
+def dump_path_of(manifest_path: str, manifest: dict[str, Any]) -> str:
+    return os.path.join(os.path.dirname(manifest_path), manifest["file"])
+
+
+def verify_file(manifest_path: str, manifest: dict[str, Any]) -> Optional[str]:
+    """None when the dump file is present and intact, else what is wrong."""
+    path = dump_path_of(manifest_path, manifest)
+    if not os.path.isfile(path):
+        return "dump file %s is missing" % path
+    if os.path.getsize(path) != manifest.get("size"):
+        return "dump file %s has %d bytes, the manifest says %s: it is truncated or was changed" % (
+            path, os.path.getsize(path), manifest.get("size"))
+    actual = sha256_file(path)
+    if actual != manifest.get("sha256"):
+        return "dump file %s is corrupted: sha256 %s, the manifest says %s" % (path, actual, manifest.get("sha256"))
+    return None
+
+
+def prepare_dest(dest: str, check_mode: bool) -> bool:
+    """Make sure ``dest`` exists (0700) and is writable; True when it was created."""
+    if os.path.isdir(dest):
+        if not os.access(dest, os.W_OK | os.X_OK):
+            raise BackupError("backup folder %s is not writable by %s: fix its permissions or choose another "
+                              "dest" % (dest, _whoami()))
+        return False
+    if os.path.exists(dest):
+        raise BackupError("dest %s exists and is not a folder" % dest)
+    parent = _existing_parent(dest)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise BackupError("cannot create backup folder %s: %s is not writable by %s" % (dest, parent, _whoami()))
+    if not check_mode:
+        os.makedirs(dest, mode=0o700, exist_ok=True)
+        os.chmod(dest, 0o700)
+    return True
+
+
+def _existing_parent(path: str) -> str:
+    path = os.path.abspath(path)
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    return path
+
+
+def _whoami() -> str:
+    try:
+        import pwd  # pylint: disable=import-outside-toplevel
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):
+        return "uid %d" % os.geteuid()
+
+
+def new_dump_path(dest: str, database: str, now: datetime.datetime) -> str:
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    base = os.path.join(dest, "openmetadata-%s-%s" % (database, stamp))
+    candidate, n = base, 1
+    while os.path.exists(candidate + DUMP_SUFFIX) or os.path.exists(candidate + MANIFEST_SUFFIX):
+        n += 1
+        candidate = "%s-%d" % (base, n)
+    return candidate + DUMP_SUFFIX
+
+
+class Snapshot:
+    """What the database holds right now, read in one consistent transaction."""
+
+    def __init__(self, params: DbParams) -> None:
+        self.params = params
+        self.conn = connect(params)
+        self.version = server_version(self.conn, params.engine)
+        self.flavor = flavor(params.engine, self.version)
+        if params.engine == "mysql":
+            mysql_engine.begin_snapshot(self.conn)
+            self.tables = mysql_engine.list_tables(self.conn)
+            self.checksums = mysql_engine.table_checksums(self.conn, self.tables)
+            self.options: dict[str, Any] = mysql_engine.database_options(self.conn)
+            self.not_included = mysql_engine.other_objects(self.conn)
+        else:
+            if not self._schema_exists():
+                self.conn.close()
+                raise DbError("schema '%s' does not exist in database '%s' on %s: check the schema option"
+                              % (params.schema, params.database, params.where))
+            postgresql_engine.begin_snapshot(self.conn, params.schema)
+            self.tables = postgresql_engine.list_tables(self.conn, params.schema)
+            self.checksums = postgresql_engine.table_checksums(self.conn, params.schema, self.tables)
+            self.options = {}
+            self.not_included = postgresql_engine.other_objects(self.conn, params.schema)
+        self.schema_version = read_schema_version(self.conn, params.engine, params.schema)
+
+    def _schema_exists(self) -> bool:
+        exists = postgresql_engine.schema_exists(self.conn, self.params.schema)
+        self.conn.rollback()
+        return exists
+
+    def dump(self, write: Any) -> dict[str, int]:
+        if self.params.engine == "mysql":
+            write(mysql_engine.DUMP_PROLOGUE)
+            rows = {table: mysql_engine.dump_table(self.conn, table, write) for table in self.tables}
+            write(mysql_engine.DUMP_EPILOGUE)
+            return rows
+        write(postgresql_engine.DUMP_PROLOGUE)
+        return postgresql_engine.dump_schema(self.conn, self.params.schema, self.tables, write)
+
+    def close(self) -> None:
+        try:
+            self.conn.rollback()
+        finally:
+            self.conn.close()
+
+
+def find_reusable(dest: str, params: DbParams, snapshot: Snapshot) -> Optional[tuple[str, dict[str, Any]]]:
+    """The newest intact backup of this database holding exactly what it holds now."""
+    if not os.path.isdir(dest):
+        return None
+    identity = source_identity(params)
+    for path, manifest in reversed(manifests_in(dest)):
+        if manifest.get("source") != identity:
+            continue
+        if manifest.get("schema_version") != snapshot.schema_version:
+            continue
+        if manifest.get("tables") != snapshot.checksums:
+            continue
+        if verify_file(path, manifest) is None:
+            return path, manifest
+    return None
+
+
+def apply_retention(dest: str, params: DbParams, keep: int, protect: str) -> list[str]:
+    """Remove the oldest backups of the same database beyond ``keep`` (0 keeps all)."""
+    if keep <= 0:
+        return []
+    identity = source_identity(params)
+    mine = [(m.get("finished_at", ""), p, m) for p, m in manifests_in(dest) if m.get("source") == identity]
+    mine.sort(key=lambda item: (item[0], item[1]))
+    removed = []
+    excess = len(mine) - keep
+    for _finished, path, manifest in mine:
+        if excess <= 0:
+            break
+        if path == protect:
+            continue
+        for victim in (dump_path_of(path, manifest), path):
+            if os.path.exists(victim):
+                os.unlink(victim)
+                removed.append(victim)
+        excess -= 1
+    return removed
+
+
+def take_backup(params: DbParams, dest: str, *, method: str = "native", force: bool = False, keep: int = 0,
+                check_mode: bool = False, openmetadata_version: Optional[str] = None,
+                compress_level: int = 1, client_path: Optional[str] = None, verify: bool = True,
+                require_openmetadata: bool = True) -> dict[str, Any]:
+    dest = os.path.abspath(dest)
+    created_dest = prepare_dest(dest, check_mode)
+    binary = client_dump.find_client(params.engine, client_path) if method == "client" else None
+    snapshot = Snapshot(params)
+    try:
+        if require_openmetadata and not is_openmetadata_schema(snapshot.schema_version):
+            raise BackupError(
+                "database '%s' on %s has no OpenMetadata change-log tables (DATABASE_CHANGE_LOG, "
+                "SERVER_CHANGE_LOG): is it the OpenMetadata database? Check the database option, or set "
+                "require_openmetadata=false to back up any database" % (params.database, params.where))
+        if not force:
+            reusable = find_reusable(dest, params, snapshot)
+            if reusable:
+                path, manifest = reusable
+                return _result(False, dump_path_of(path, manifest), path, manifest, reused=True,
+                               msg="an intact backup of the same data already exists: %s" % path)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        dump_path = new_dump_path(dest, params.database, now)
+        manifest_path = manifest_path_for(dump_path)
+        if check_mode:
+            return _result(True, dump_path, manifest_path, None, reused=False, created_dest=created_dest,
+                           msg="would write %s (%d tables, %d rows)" % (
+                               dump_path, len(snapshot.tables), sum(t["rows"] for t in snapshot.checksums.values())))
+        started = time.time()
+        writer = AtomicCompressedWriter(dump_path, level=compress_level)
+        try:
+            if method == "native":
+                written = snapshot.dump(writer.write)
+                _check_rows(written, snapshot.checksums)
+                dump_format = "native-%s" % params.engine
+                tool = "openmetadata.ops %s" % COLLECTION_VERSION
+            else:
+                argv = client_dump.run_client_dump(params, binary or "", writer.write)
+                dump_format = "mysqldump" if params.engine == "mysql" else "pg_dump-plain"
+                tool = client_dump.client_version(argv[0])
+                _check_unchanged(params, snapshot)
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "format_version": MANIFEST_FORMAT_VERSION,
+            "collection_version": COLLECTION_VERSION,
+            "method": method,
+            "dump_format": dump_format,
+            "tool": tool,
+            "compression": "gzip",
+            "file": os.path.basename(dump_path),
+            "size": writer.size,
+            "uncompressed_size": writer.raw_size,
+            "sha256": writer.sha256,
+            "engine": snapshot.flavor,
+            "server_version": snapshot.version,
+            "source": source_identity(params),
+            "database_options": snapshot.options,
+            "openmetadata_version": openmetadata_version,
+            "schema_version": snapshot.schema_version,
+            "tables": snapshot.checksums,
+            "not_included": snapshot.not_included,
+            "started_at": now.isoformat(),
+            "finished_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "duration_seconds": round(time.time() - started, 3),
+        }
+        try:
+            if verify:
+                problem = verify_file(manifest_path, manifest)
+                if problem:
+                    raise BackupError("the backup just written does not read back: %s" % problem)
+            write_file_atomic(manifest_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+        except BaseException:
+            os.unlink(dump_path)
+            raise
+        removed = apply_retention(dest, params, keep, manifest_path)
+        return _result(True, dump_path, manifest_path, manifest, reused=False, removed=removed,
+                       created_dest=created_dest, msg="backup written to %s" % dump_path)
+    except DumpWriteError as exc:
+        raise BackupError(str(exc)) from None
+    except client_dump.ClientDumpError as exc:
+        raise BackupError(str(exc)) from None
+    finally:
+        snapshot.close()
+
+
+def _check_rows(written: dict[str, int], checksums: dict[str, dict[str, Any]]) -> None:
+    for table, info in checksums.items():
+        if written.get(table) != info["rows"]:
+            raise BackupError("table %s: wrote %s rows but the snapshot holds %d; the backup was discarded"
+                              % (table, written.get(table), info["rows"]))
+
+
+def _check_unchanged(params: DbParams, snapshot: Snapshot) -> None:
+    """A client tool reads its own snapshot: make sure it saw the data we described."""
+    after = Snapshot(params)
+    try:
+        if after.checksums != snapshot.checksums:
+            changed = sorted(t for t in set(after.checksums) | set(snapshot.checksums)
+                             if after.checksums.get(t) != snapshot.checksums.get(t))
+            raise BackupError("the database changed while the client dump ran (tables %s); stop OpenMetadata "
+                              "(and its ingestion) before the backup, then run it again" % ", ".join(changed[:10]))
+    finally:
+        after.close()
+
+
+def _result(changed: bool, path: str, manifest_path: str, manifest: Optional[dict[str, Any]], **extra: Any) -> dict:
+    result: dict[str, Any] = {"changed": changed, "path": path, "manifest_path": manifest_path,
+                              "manifest": manifest}
+    if manifest:
+        result["size"] = manifest["size"]
+        result["duration"] = manifest["duration_seconds"]
+        result["rows"] = {table: info["rows"] for table, info in manifest["tables"].items()}
+    result.update(extra)
+    return result

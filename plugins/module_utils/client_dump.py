@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, openmetadata.ops contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""``method: client``: run mysqldump / mariadb-dump / pg_dump and stream their output.
+
+Credentials go through a 0600 file in a private 0700 folder (``--defaults-extra-file``
+for MySQL, ``PGPASSFILE`` for PostgreSQL) that is removed afterwards: never argv, where
+any local user could read them in the process list.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from typing import Any, Callable, Optional
+
+from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbParams
+
+MYSQL_CLIENTS = ("mariadb-dump", "mysqldump")
+POSTGRESQL_CLIENTS = ("pg_dump",)
+READ_BYTES = 1024 * 1024
+
+
+class ClientDumpError(Exception):
+    """The client tool is missing or failed."""
+
+
+def find_client(engine: str, explicit: Optional[str]) -> str:
+    if explicit:
+        if os.path.isfile(explicit) and os.access(explicit, os.X_OK):
+            return explicit
+        raise ClientDumpError("client_path %s is not an executable file" % explicit)
+    names = MYSQL_CLIENTS if engine == "mysql" else POSTGRESQL_CLIENTS
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ClientDumpError("method=client needs %s on the managed node's PATH (install the database client "
+                          "package, set client_path, or use method=native which needs no client)"
+                          % " or ".join(names))
+
+
+def client_version(binary: str) -> str:
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False, timeout=30)
+    return (out.stdout or out.stderr).strip()
+
+
+def _mysql_option_value(value: str) -> str:
+    # Option files treat '#' as a comment start and interpret backslash escapes.
+    return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _pgpass_field(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(":", "\\:")
+
+
+def build_command(params: DbParams, binary: str, secrets_dir: str) -> tuple[list[str], dict[str, str]]:
+    """The argv (no secret in it) and the extra environment of the dump."""
+    env: dict[str, str] = {}
+    if params.engine == "mysql":
+        option_file = os.path.join(secrets_dir, "client.cnf")
+        lines = ["[client]", "user=%s" % _mysql_option_value(params.user),
+                 "password=%s" % _mysql_option_value(params.password)]
+        if params.unix_socket:
+            lines.append("socket=%s" % _mysql_option_value(params.unix_socket))
+        else:
+            lines += ["host=%s" % _mysql_option_value(params.host), "port=%d" % params.effective_port,
+                      "protocol=TCP"]
+        _write_private(option_file, "\n".join(lines) + "\n")
+        argv = [binary, "--defaults-extra-file=%s" % option_file, "--single-transaction", "--quick",
+                "--routines", "--triggers", "--hex-blob", "--no-tablespaces", "--tz-utc",
+                "--default-character-set=utf8mb4"]
+        if "mariadb" not in client_version(binary).lower():
+            argv.append("--set-gtid-purged=OFF")  # MySQL 8 mysqldump; MariaDB's has no such flag
+        argv.append(params.database)
+        return argv, env
+    passfile = os.path.join(secrets_dir, "pgpass")
+    host = params.unix_socket or params.host
+    _write_private(passfile, "%s:%d:%s:%s:%s\n" % (
+        _pgpass_field(host), params.effective_port, _pgpass_field(params.database),
+        _pgpass_field(params.user), _pgpass_field(params.password)))
+    env["PGPASSFILE"] = passfile
+    argv = [binary, "--format=plain", "--no-owner", "--no-privileges", "--schema=%s" % params.schema,
+            "--host=%s" % host, "--port=%d" % params.effective_port, "--username=%s" % params.user,
+            "--no-password", "--dbname=%s" % params.database]
+    return argv, env
+
+
+def _write_private(path: str, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+def run_client_dump(params: DbParams, binary: str, write: Callable[[bytes], Any]) -> list[str]:
+    """Run the dump, feeding its stdout to ``write``; return the argv that ran."""
+    secrets_dir = tempfile.mkdtemp(prefix="openmetadata-ops-")
+    os.chmod(secrets_dir, 0o700)
+    try:
+        argv, extra_env = build_command(params, binary, secrets_dir)
+        env = dict(os.environ)
+        env.update(extra_env)
+        env.pop("PGPASSWORD", None)
+        env.pop("MYSQL_PWD", None)
+        with tempfile.TemporaryFile() as stderr:
+            with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=stderr, env=env) as proc:
+                assert proc.stdout is not None
+                try:
+                    for block in iter(lambda: proc.stdout.read(READ_BYTES), b""):
+                        write(block)
+                except BaseException:
+                    proc.kill()
+                    raise
+                code = proc.wait()
+            if code != 0:
+                stderr.seek(0)
+                detail = stderr.read().decode("utf-8", "replace").strip()[-2000:]
+                if params.password:
+                    detail = detail.replace(params.password, "********")
+                raise ClientDumpError("%s exited with status %d: %s" % (os.path.basename(binary), code,
+                                                                         detail or "no error output"))
+        return argv
+    finally:
+        shutil.rmtree(secrets_dir, ignore_errors=True)

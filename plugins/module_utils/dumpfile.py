@@ -1,0 +1,346 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, openmetadata.ops contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Writing and reading compressed SQL dump files.
+
+Writing: :class:`AtomicCompressedWriter` compresses and hashes in a background thread
+(zlib and hashlib release the GIL) while the caller keeps reading rows, writes into a
+hidden temporary file in the destination folder and renames it into place only when
+everything succeeded. A failure (disk full, DB error) leaves no partial file behind.
+
+Reading: :func:`iter_statements` turns a dump (ours, mysqldump's or pg_dump's plain
+format) back into statements, streaming ``COPY ... FROM stdin`` data blocks so that
+memory stays bounded whatever the table size.
+"""
+from __future__ import annotations
+
+import errno
+import gzip
+import hashlib
+import io
+import os
+import queue
+import tempfile
+import threading
+import zlib
+from typing import Any, Callable, Iterator, Optional, Union
+
+CHUNK = 1024 * 1024
+
+
+class DumpWriteError(Exception):
+    """Writing the dump failed; the temporary file has been removed."""
+
+
+class AtomicCompressedWriter:
+    """A write-only binary stream that lands at ``path`` as a gzip file, atomically.
+
+    ``write()`` buffers; full buffers go through a bounded queue to a thread that
+    compresses, hashes and writes them, so memory stays at a few megabytes.
+    """
+
+    def __init__(self, path: str, level: int = 1, mode: int = 0o600) -> None:
+        self.path = path
+        self.level = level
+        self.mode = mode
+        self.sha256 = ""
+        self.size = 0
+        self.raw_size = 0
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, self.tmp_path = tempfile.mkstemp(prefix=".%s." % os.path.basename(path),
+                                             suffix=".partial", dir=folder)
+        os.fchmod(fd, mode)
+        self._file = os.fdopen(fd, "wb")
+        self._buffer: list[bytes] = []
+        self._buffered = 0
+        self._queue: "queue.Queue[Optional[bytes]]" = queue.Queue(maxsize=8)
+        self._error: Optional[BaseException] = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._drain, name="dump-writer", daemon=True)
+        self._thread.start()
+
+    # -- producer side -------------------------------------------------------------
+    def write(self, data: Union[bytes, str]) -> int:
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        self._buffer.append(data)
+        self._buffered += len(data)
+        if self._buffered >= CHUNK:
+            self._flush_buffer()
+        return len(data)
+
+    def _flush_buffer(self) -> None:
+        if not self._buffer:
+            return
+        block = b"".join(self._buffer)
+        self._buffer = []
+        self._buffered = 0
+        self.raw_size += len(block)
+        while True:
+            if self._error is not None:
+                raise DumpWriteError(describe_write_error(self._error, self.path))
+            try:
+                self._queue.put(block, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    # -- consumer side ---------------------------------------------------------------
+    def _drain(self) -> None:
+        digest = hashlib.sha256()
+        # gzip framing by hand so that compression and hashing happen on this thread.
+        compressor = zlib.compressobj(self.level, zlib.DEFLATED, -zlib.MAX_WBITS)
+        crc = 0
+        length = 0
+        header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, no mtime: reproducible
+
+        def emit(data: bytes) -> None:
+            if data:
+                digest.update(data)
+                self._file.write(data)
+                self.size += len(data)
+
+        try:
+            emit(header)
+            while True:
+                block = self._queue.get()
+                if block is None:
+                    break
+                crc = zlib.crc32(block, crc)
+                length += len(block)
+                emit(compressor.compress(block))
+            emit(compressor.flush())
+            emit((crc & 0xFFFFFFFF).to_bytes(4, "little") + (length & 0xFFFFFFFF).to_bytes(4, "little"))
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self.sha256 = digest.hexdigest()
+        except BaseException as exc:  # pylint: disable=broad-except
+            self._error = exc
+            # Keep consuming so the producer never blocks on a full queue.
+            while self._queue.get() is not None:
+                pass
+
+    # -- finishing -----------------------------------------------------------------
+    def commit(self) -> None:
+        """Finish the stream and rename it into place (fsync'd)."""
+        self._flush_buffer()
+        self._finish_thread()
+        if self._error is not None:
+            self.abort()
+            raise DumpWriteError(describe_write_error(self._error, self.path))
+        self._file.close()
+        os.replace(self.tmp_path, self.path)
+        fsync_dir(os.path.dirname(os.path.abspath(self.path)))
+        self._closed = True
+
+    def abort(self) -> None:
+        """Drop everything written so far; safe to call more than once."""
+        if self._closed:
+            return
+        self._finish_thread()
+        try:
+            self._file.close()
+        except OSError:
+            pass
+        try:
+            os.unlink(self.tmp_path)
+        except FileNotFoundError:
+            pass
+        self._closed = True
+
+    def _finish_thread(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def __enter__(self) -> "AtomicCompressedWriter":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is not None:
+            self.abort()
+
+
+def describe_write_error(exc: BaseException, path: str) -> str:
+    folder = os.path.dirname(os.path.abspath(path))
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return ("no space left on the device holding %s while writing the backup; the partial "
+                "file was removed. Free space there or choose another dest." % folder)
+    if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "cannot write the backup in %s (%s); the partial file was removed." % (folder, exc.strerror)
+    return "writing the backup to %s failed: %s; the partial file was removed." % (path, exc)
+
+
+def fsync_dir(folder: str) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_file_atomic(path: str, data: bytes, mode: int = 0o600) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".partial", dir=folder)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        fsync_dir(folder)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def sha256_file(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def open_dump(path: str) -> io.BufferedReader:
+    """A binary reader of the dump's SQL text, gzip or not (client dumps may be plain)."""
+    with open(path, "rb") as probe:
+        magic = probe.read(2)
+    if magic == b"\x1f\x8b":
+        return io.BufferedReader(gzip.open(path, "rb"), buffer_size=CHUNK)  # type: ignore[arg-type]
+    return open(path, "rb", buffering=CHUNK)
+
+
+# ---------------------------------------------------------------------------------------
+# Reading statements back
+# ---------------------------------------------------------------------------------------
+
+class Statement:
+    """One SQL statement; for ``COPY ... FROM stdin`` also a stream of its data lines."""
+
+    __slots__ = ("sql", "copy_data", "line")
+
+    def __init__(self, sql: str, line: int, copy_data: Optional["CopyData"] = None) -> None:
+        self.sql = sql
+        self.line = line
+        self.copy_data = copy_data
+
+    def preview(self, limit: int = 200) -> str:
+        text = " ".join(self.sql.split())
+        return text if len(text) <= limit else text[:limit] + "..."
+
+
+class CopyData(io.RawIOBase):
+    """File-like view of a COPY data block, ending before its ``\\.`` line.
+
+    psycopg2's copy_expert reads it with read(size); it must be fully consumed before
+    the statement iterator moves on.
+    """
+
+    def __init__(self, source: io.BufferedReader, on_line: Callable[[], None]) -> None:
+        super().__init__()
+        self._source = source
+        self._on_line = on_line
+        self._pending = b""
+        self.finished = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _next_line(self) -> bytes:
+        line = self._source.readline()
+        self._on_line()
+        if not line:
+            raise DumpFormatError("the dump ends inside a COPY data block: it is truncated")
+        if line in (b"\\.\n", b"\\.\r\n", b"\\."):
+            self.finished = True
+            return b""
+        return line
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            size = CHUNK
+        out = [self._pending]
+        total = len(self._pending)
+        while total < size and not self.finished:
+            line = self._next_line()
+            out.append(line)
+            total += len(line)
+        data = b"".join(out)
+        self._pending = data[size:]
+        return data[:size]
+
+    def readline(self, size: int = -1) -> bytes:  # pylint: disable=unused-argument
+        if self._pending:
+            line, self._pending = self._pending, b""
+            return line
+        return b"" if self.finished else self._next_line()
+
+    def drain(self) -> None:
+        while not self.finished:
+            self._next_line()
+        self._pending = b""
+
+
+class DumpFormatError(Exception):
+    """The dump cannot be parsed (truncated, not SQL, unknown format)."""
+
+
+def iter_statements(reader: io.BufferedReader) -> Iterator[Statement]:
+    """Split a dump into statements.
+
+    Works on the plain SQL that our native writer, mysqldump/mariadb-dump and pg_dump
+    produce: a statement ends at a line ending with the delimiter (data inside string
+    literals never holds a raw newline in these dumps), ``DELIMITER x`` lines switch the
+    delimiter (mysqldump triggers), lines starting with a backslash are psql
+    meta-commands (``\\restrict``) and are skipped, and ``COPY ... FROM stdin;`` is
+    followed by its data up to ``\\.``.
+    """
+    delimiter = ";"
+    parts: list[str] = []
+    line_no = 0
+    start_line = 0
+
+    def count() -> None:
+        nonlocal line_no
+        line_no += 1
+
+    while True:
+        raw = reader.readline()
+        if not raw:
+            break
+        line_no += 1
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DumpFormatError("line %d of the dump is not UTF-8 text: the file is corrupted "
+                                  "or not a SQL dump" % line_no) from None
+        stripped = line.strip()
+        if not parts:
+            if not stripped or stripped.startswith("--") or (stripped.startswith("\\") and delimiter == ";"):
+                continue
+            if stripped.upper().startswith("DELIMITER "):
+                delimiter = stripped.split(None, 1)[1]
+                continue
+            start_line = line_no
+        parts.append(line)
+        if stripped.endswith(delimiter):
+            sql = "".join(parts).rstrip()
+            sql = sql[: len(sql) - len(delimiter)].rstrip()
+            parts = []
+            if is_copy_from_stdin(sql):
+                data = CopyData(reader, count)
+                yield Statement(sql, start_line, data)
+                data.drain()
+            else:
+                yield Statement(sql, start_line)
+    if parts and "".join(parts).strip():
+        raise DumpFormatError("the dump ends in the middle of a statement starting at line %d: "
+                              "it is truncated" % start_line)
+
+
+def is_copy_from_stdin(sql: str) -> bool:
+    head = sql.lstrip()[:5].upper()
+    return head == "COPY " and sql.rstrip().upper().endswith("FROM STDIN")

@@ -1,0 +1,26 @@
+"""Make the collection importable as ``ansible_collections.openmetadata.ops`` for plain pytest.
+
+Ansible modules import their helpers through the collection namespace, so pytest needs a
+folder that contains ``ansible_collections/openmetadata/ops`` pointing at this repository.
+We build that link tree under ``.build/`` (ignored by git) and put it first on sys.path.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+LINK_ROOT = REPO / ".build" / "collections"
+LINK = LINK_ROOT / "ansible_collections" / "openmetadata" / "ops"
+
+
+def _ensure_link() -> None:
+    LINK.parent.mkdir(parents=True, exist_ok=True)
+    if not LINK.is_symlink():
+        os.symlink(REPO, LINK)
+
+
+_ensure_link()
+sys.path.insert(0, str(LINK_ROOT))
+sys.path.insert(0, str(REPO / "tests"))
