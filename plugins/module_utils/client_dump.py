@@ -105,9 +105,11 @@ def run_client_dump(params: DbParams, binary: str, write: Callable[[bytes], Any]
         env.pop("MYSQL_PWD", None)
         with tempfile.TemporaryFile() as stderr:
             with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=stderr, env=env) as proc:
-                assert proc.stdout is not None
+                stdout = proc.stdout
+                if stdout is None:
+                    raise ClientDumpError("could not read the output of %s" % binary)
                 try:
-                    for block in iter(lambda: proc.stdout.read(READ_BYTES), b""):
+                    for block in iter(lambda: stdout.read(READ_BYTES), b""):
                         write(block)
                 except BaseException:
                     proc.kill()
@@ -118,8 +120,8 @@ def run_client_dump(params: DbParams, binary: str, write: Callable[[bytes], Any]
                 detail = stderr.read().decode("utf-8", "replace").strip()[-2000:]
                 if params.password:
                     detail = detail.replace(params.password, "********")
-                raise ClientDumpError("%s exited with status %d: %s" % (os.path.basename(binary), code,
-                                                                         detail or "no error output"))
+                raise ClientDumpError("%s exited with status %d: %s"
+                                      % (os.path.basename(binary), code, detail or "no error output"))
         return argv
     finally:
         shutil.rmtree(secrets_dir, ignore_errors=True)

@@ -191,7 +191,7 @@ def table_checksums(conn: Any, tables: Iterable[str]) -> dict[str, dict[str, Any
     result = {}
     with conn.cursor() as cur:
         for table in tables:
-            cur.execute(table_checksum_sql(table, [name for name, _ in columns(conn, table)]))
+            cur.execute(table_checksum_sql(table, [name for name, _generated in columns(conn, table)]))
             count, checksum = cur.fetchone()
             result[table] = {"rows": int(count), "checksum": "%d" % int(checksum)}
     return result

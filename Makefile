@@ -1,0 +1,65 @@
+# openmetadata.ops — developer and CI entry points.
+#   make sandbox   the main job on this machine (see README)
+#   make test      the whole test suite: pytest (unit + integration), ansible-test sanity, ansible-lint
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+# ansible-playbook and ansible-test find this collection through a link tree:
+# .build/collections/ansible_collections/openmetadata/ops -> this repository.
+COLLECTIONS := $(CURDIR)/.build/collections
+LINK := $(COLLECTIONS)/ansible_collections/openmetadata/ops
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := true
+export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(PY)
+export ANSIBLE_NOCOLOR := 1
+PYTEST_ARGS ?=
+
+.PHONY: all venv link services sandbox test pytest unit integration sanity lint bench clean
+
+all: test
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+link:
+	@mkdir -p $(dir $(LINK))
+	@[ -L $(LINK) ] || ln -s $(CURDIR) $(LINK)
+
+services:
+	bash scripts/services.sh
+
+sandbox: venv link services
+	$(PY) tests/fixtures/om_database.py --engine mariadb --database openmetadata_sandbox
+	$(PY) tests/fixtures/om_database.py --engine postgresql --database openmetadata_sandbox
+	$(BIN)/ansible-playbook -i examples/sandbox/inventory.yml examples/sandbox/sandbox.yml
+
+test: pytest sanity lint
+
+pytest: venv link services
+	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q tests/unit tests/integration $(PYTEST_ARGS)
+
+unit: venv link
+	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q tests/unit $(PYTEST_ARGS)
+
+integration: venv link services
+	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q tests/integration $(PYTEST_ARGS)
+
+# ansible-test must run from a real .../ansible_collections/openmetadata/ops folder and
+# cannot download its pip bootstrap here: scripts/sanity.sh takes care of both.
+sanity: venv
+	VENV=$(CURDIR)/$(VENV) bash scripts/sanity.sh
+
+lint: venv link
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-lint --nocolor --offline --profile production
+
+bench: venv link services
+	$(PY) bench/backup_bench.py
+
+clean:
+	rm -rf .build tests/output examples/sandbox/work bench/work

@@ -1,0 +1,217 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, openmetadata.ops contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: backup
+short_description: Verified backup of the OpenMetadata database (MySQL/MariaDB or PostgreSQL)
+version_added: 0.1.0
+description:
+  - Dumps the schema and data of the OpenMetadata database in one consistent snapshot
+    (a single REPEATABLE READ transaction), streamed with bounded memory, compressed with gzip,
+    written to a temporary file and renamed into place. Files are 0600, O(dest) is 0700.
+  - Writes a manifest beside the dump (C(<name>.manifest.json)) with the engine and server
+    version, the OpenMetadata version and schema version (from the change-log tables), per-table
+    row counts and checksums computed by the server, the sha256 of the dump, timestamps and the
+    collection version. M(openmetadata.ops.restore) uses it to prove a restore.
+  - The native method needs no client binaries and restores with the standard clients too
+    (C(gunzip -c dump.sql.gz | mysql db), or C(psql) for PostgreSQL).
+  - Unlike C(metadata backup), the dump contains the schema (tables with generated columns,
+    indexes, constraints), so a restored database is usable by the same OpenMetadata version
+    without any other step.
+author:
+  - openmetadata.ops contributors (@openmetadata-ops)
+extends_documentation_fragment:
+  - openmetadata.ops.db
+  - ansible.builtin.action_common_attributes
+options:
+  dest:
+    description: Folder for the backups. Created (0700) when missing.
+    type: path
+    required: true
+  method:
+    description:
+      - V(native) reads the database with PyMySQL/psycopg2 (server-side cursor, COPY).
+      - V(client) runs C(mariadb-dump)/C(mysqldump) or C(pg_dump) when installed; credentials go
+        through a 0600 option file or C(PGPASSFILE), never the command line. The data is then checked
+        against checksums taken before the dump, so a database that changed meanwhile fails the task.
+    type: str
+    choices: [native, client]
+    default: native
+  client_path:
+    description: Path of the client dump binary for O(method=client); searched on C(PATH) when not set.
+    type: path
+  force:
+    description:
+      - Write a new backup even when an intact backup of exactly the same data (same database, same
+        schema version, same per-table checksums) already exists in O(dest).
+    type: bool
+    default: false
+  keep:
+    description:
+      - After a successful backup, keep only the newest O(keep) backups of this database in O(dest)
+        and delete older ones. V(0) keeps all.
+    type: int
+    default: 0
+  openmetadata_version:
+    description:
+      - The OpenMetadata server version running on this database (e.g. V(1.1.7)), recorded in the manifest
+        so that a restore can refuse another version. The database only records its schema version.
+    type: str
+  compress_level:
+    description: gzip level, 1 (fastest) to 9 (smallest).
+    type: int
+    default: 1
+  verify:
+    description: Read the written dump back and check its size and sha256 before the manifest is written.
+    type: bool
+    default: true
+  require_openmetadata:
+    description:
+      - Refuse a database without OpenMetadata's change-log tables (a wrong O(database) is the usual cause).
+    type: bool
+    default: true
+attributes:
+  check_mode:
+    support: full
+    details: Connects and reads the database to say what it would write or reuse; writes nothing.
+  diff_mode:
+    support: none
+  platform:
+    support: full
+    platforms: posix
+  idempotent:
+    description: Whether a second run with the same arguments reports C(changed=false).
+    support: full
+    details: A second run on unchanged data reuses the existing backup and reports C(changed=false).
+notes:
+  - Stop the OpenMetadata server (and ingestion) before the backup used for an upgrade; the snapshot
+    is consistent anyway, but changes after it are not in the backup.
+  - Objects OpenMetadata does not create (views, triggers, routines, functions) are not dumped; they are
+    listed in the manifest's C(not_included).
+seealso:
+  - module: openmetadata.ops.restore
+'''
+
+EXAMPLES = r'''
+- name: Back up the OpenMetadata database before the upgrade
+  openmetadata.ops.backup:
+    engine: mysql
+    login_host: db.example.com
+    login_user: openmetadata_user
+    login_password: "{{ vault_openmetadata_db_password }}"
+    database: openmetadata_db
+    dest: /var/backups/openmetadata
+    openmetadata_version: 1.1.7
+    keep: 5
+  register: om_backup
+
+- name: Same with pg_dump, on PostgreSQL
+  openmetadata.ops.backup:
+    engine: postgresql
+    login_user: openmetadata_user
+    login_password: "{{ vault_openmetadata_db_password }}"
+    dest: /var/backups/openmetadata
+    method: client
+'''
+
+RETURN = r'''
+path:
+  description: The dump file (gzip-compressed SQL).
+  returned: success
+  type: str
+  sample: /var/backups/openmetadata/openmetadata-openmetadata_db-20261125T101500Z.sql.gz
+manifest_path:
+  description: The manifest beside the dump.
+  returned: success
+  type: str
+  sample: /var/backups/openmetadata/openmetadata-openmetadata_db-20261125T101500Z.manifest.json
+manifest:
+  description:
+    - The manifest (format, engine, server_version, source, openmetadata_version, schema_version,
+      tables with rows and checksum, sha256, size, timestamps, collection_version, not_included).
+    - V(null) in check mode when a new backup would be written.
+  returned: success
+  type: dict
+  sample:
+    engine: mariadb
+    schema_version: {flyway: "014", native: "1.1.5"}
+    tables: {table_entity: {rows: 1200, checksum: "71728371927312"}}
+    sha256: 9f2c...
+reused:
+  description: True when an existing intact backup of the same data was returned instead of a new one.
+  returned: success
+  type: bool
+size:
+  description: Size of the dump file in bytes.
+  returned: when a backup was written or reused
+  type: int
+duration:
+  description: Seconds the dump took.
+  returned: when a backup was written or reused
+  type: float
+rows:
+  description: Row count per table.
+  returned: when a backup was written or reused
+  type: dict
+removed:
+  description: Files deleted by O(keep) retention.
+  returned: when a backup was written
+  type: list
+  elements: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.openmetadata.ops.plugins.module_utils.backup import BackupError, take_backup
+from ansible_collections.openmetadata.ops.plugins.module_utils.db import (
+    DB_ARGUMENT_SPEC, DbError, DbParams, missing_driver,
+)
+
+
+def main() -> None:
+    argument_spec = dict(DB_ARGUMENT_SPEC)
+    argument_spec.update(
+        dest={"type": "path", "required": True},
+        method={"type": "str", "choices": ["native", "client"], "default": "native"},
+        client_path={"type": "path"},
+        force={"type": "bool", "default": False},
+        keep={"type": "int", "default": 0},
+        openmetadata_version={"type": "str"},
+        compress_level={"type": "int", "default": 1},
+        verify={"type": "bool", "default": True},
+        require_openmetadata={"type": "bool", "default": True},
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = DbParams.from_module_params(module.params)
+    problem = missing_driver(params.engine)
+    if problem:
+        module.fail_json(msg=problem)
+    if not 1 <= module.params["compress_level"] <= 9:
+        module.fail_json(msg="compress_level must be between 1 and 9, got %d" % module.params["compress_level"])
+    if module.params["keep"] < 0:
+        module.fail_json(msg="keep must be 0 (keep all) or a positive number of backups")
+    try:
+        result = take_backup(
+            params, module.params["dest"],
+            method=module.params["method"],
+            force=module.params["force"],
+            keep=module.params["keep"],
+            check_mode=module.check_mode,
+            openmetadata_version=module.params["openmetadata_version"],
+            compress_level=module.params["compress_level"],
+            client_path=module.params["client_path"],
+            verify=module.params["verify"],
+            require_openmetadata=module.params["require_openmetadata"],
+        )
+    except (BackupError, DbError) as exc:
+        module.fail_json(msg=str(exc))
+    result.setdefault("removed", [])
+    result.pop("created_dest", None)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, openmetadata.ops contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: restore
+short_description: Restore an openmetadata.ops backup and prove it against its manifest
+version_added: 0.1.0
+description:
+  - Restores a backup made by M(openmetadata.ops.backup) (native or client dump) into O(database),
+    creating it when missing, then checks every table's row count and checksum against the manifest.
+  - The dump file is checked (size and sha256) before anything is touched; a corrupted or truncated
+    backup fails with the target untouched.
+  - Any failed statement fails the task (upstream's C(metadata restore) exits 0 on failures; this does
+    not). On PostgreSQL the restore is one transaction and a failure leaves the target as it was; on
+    MySQL/MariaDB a failure drops what the restore created.
+  - Refuses a non-empty target unless O(wipe=true), and a backup of another OpenMetadata version than
+    O(expected_version) unless O(allow_version_mismatch=true).
+author:
+  - openmetadata.ops contributors (@openmetadata-ops)
+extends_documentation_fragment:
+  - openmetadata.ops.db
+  - ansible.builtin.action_common_attributes
+options:
+  backup:
+    description: The backup to restore; the C(.sql.gz) dump or its C(.manifest.json).
+    type: path
+    required: true
+  wipe:
+    description:
+      - Drop the tables (and sequences, views) of a non-empty target before restoring. The database
+        itself, its schema and their grants are kept.
+    type: bool
+    default: false
+  expected_version:
+    description:
+      - OpenMetadata version the restored database is for, e.g. V(1.1.7) or V(1.1). A backup whose
+        recorded version does not match is refused (a server only runs on its own schema version).
+    type: str
+  allow_version_mismatch:
+    description: Restore even when the backup's version does not match O(expected_version).
+    type: bool
+    default: false
+  owner:
+    description:
+      - PostgreSQL only. Role that owns the created database and every restored table and sequence,
+        usually the OpenMetadata DB user when restoring as a superuser.
+    type: str
+attributes:
+  check_mode:
+    support: full
+    details: Checks the backup file and the target and says what would happen; changes nothing.
+  diff_mode:
+    support: none
+  platform:
+    support: full
+    platforms: posix
+  idempotent:
+    description: Whether a second run with the same arguments reports C(changed=false).
+    support: full
+    details: When the target already holds exactly the backup's data (same checksums) nothing is done.
+seealso:
+  - module: openmetadata.ops.backup
+'''
+
+EXAMPLES = r'''
+- name: Restore the pre-upgrade backup into a fresh database and verify it
+  openmetadata.ops.restore:
+    engine: mysql
+    login_user: root
+    login_password: "{{ vault_db_root_password }}"
+    database: openmetadata_db_restored
+    backup: "{{ om_backup.path }}"
+    expected_version: 1.1.7
+
+- name: Roll back in place (PostgreSQL), tables owned by the OpenMetadata user
+  openmetadata.ops.restore:
+    engine: postgresql
+    login_user: postgres
+    database: openmetadata_db
+    backup: /var/backups/openmetadata/openmetadata-openmetadata_db-20261125T101500Z.manifest.json
+    wipe: true
+    owner: openmetadata_user
+'''
+
+RETURN = r'''
+database:
+  description: The database restored into.
+  returned: always
+  type: str
+schema:
+  description: The PostgreSQL schema restored into; null for MySQL.
+  returned: always
+  type: str
+rows:
+  description: Row count per table, as verified (or as the backup holds, in check mode).
+  returned: always
+  type: dict
+openmetadata_version:
+  description: OpenMetadata version recorded in the backup's manifest.
+  returned: always
+  type: str
+schema_version:
+  description: Schema version recorded in the manifest (C(flyway) and C(native)).
+  returned: always
+  type: dict
+duration:
+  description: Seconds the restore and its verification took; null when nothing ran.
+  returned: always
+  type: float
+executed_queries:
+  description: Statements run on the target besides the dump itself (create database, wipe, owner changes).
+  returned: always
+  type: list
+  elements: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.openmetadata.ops.plugins.module_utils.db import (
+    DB_ARGUMENT_SPEC, DbError, DbParams, missing_driver,
+)
+from ansible_collections.openmetadata.ops.plugins.module_utils.restore import RestoreError, restore_backup
+
+
+def main() -> None:
+    argument_spec = dict(DB_ARGUMENT_SPEC)
+    argument_spec.update(
+        backup={"type": "path", "required": True},
+        wipe={"type": "bool", "default": False},
+        expected_version={"type": "str"},
+        allow_version_mismatch={"type": "bool", "default": False},
+        owner={"type": "str"},
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = DbParams.from_module_params(module.params)
+    problem = missing_driver(params.engine)
+    if problem:
+        module.fail_json(msg=problem)
+    try:
+        result = restore_backup(
+            params, module.params["backup"],
+            wipe=module.params["wipe"],
+            expected_version=module.params["expected_version"],
+            allow_version_mismatch=module.params["allow_version_mismatch"],
+            owner=module.params["owner"],
+            check_mode=module.check_mode,
+        )
+    except (RestoreError, DbError) as exc:
+        module.fail_json(msg=str(exc))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import datetime
+import decimal
+
+import pytest
+
+from ansible_collections.openmetadata.ops.plugins.module_utils import mysql_engine
+
+
+@pytest.mark.parametrize("value, literal", [
+    (None, "NULL"),
+    (5, "5"),
+    ("plain", "'plain'"),
+    ("it's", "'it\\'s'"),
+    ("a\nb\r\tc", "'a\\nb\\r\tc'"),
+    ("back\\slash", "'back\\\\slash'"),
+    ("😀 中文", "'😀 中文'"),
+    (b"\x00\xff", "0x00ff"),
+    (b"", "''"),
+    (decimal.Decimal("12.50"), "12.50"),
+    (datetime.datetime(2024, 1, 2, 3, 4, 5, 123000), "'2024-01-02 03:04:05.123000'"),
+])
+def test_sql_literal(value, literal):
+    assert mysql_engine.sql_literal(value) == literal
+
+
+def test_literals_never_contain_a_raw_newline():
+    assert "\n" not in mysql_engine.sql_literal("x\n" * 100)
+
+
+def test_one_line_keeps_quoted_text():
+    ddl = "CREATE TABLE `a\nb` (\n  `c` int COMMENT 'x\ny'\n)"
+    assert mysql_engine.one_line(ddl) == "CREATE TABLE `a\\nb` (   `c` int COMMENT 'x\\ny' )"
+
+
+def test_checksum_sql_covers_every_column_and_marks_null():
+    sql = mysql_engine.table_checksum_sql("t", ["json", "id"])
+    assert "IFNULL(MD5(`json`), 'N')" in sql and "IFNULL(MD5(`id`), 'N')" in sql
+    assert sql.endswith("FROM `t`")
