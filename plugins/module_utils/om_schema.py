@@ -5,6 +5,8 @@
 
 ``DATABASE_CHANGE_LOG`` is Flyway's history (versions 001..014 in 1.1.x);
 ``SERVER_CHANGE_LOG`` lists the native migrations that completed (1.1.0, ..., 1.2.0).
+On PostgreSQL Flyway quotes its table name (it stays upper case) while OpenMetadata's own
+DDL does not, so the server table is ``server_change_log`` there.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from ansible_collections.openmetadata.ops.plugins.module_utils.db import quote_i
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import newest
 
 FLYWAY_TABLE = "DATABASE_CHANGE_LOG"
-NATIVE_TABLE = "SERVER_CHANGE_LOG"
+NATIVE_TABLE = {"mysql": "SERVER_CHANGE_LOG", "postgresql": "server_change_log"}
 
 
 def _table_exists(conn: Any, engine: str, table: str, schema: str) -> bool:
@@ -44,7 +46,7 @@ def read_schema_version(conn: Any, engine: str, schema: str = "public") -> dict[
     """{'flyway': '014', 'native': '1.1.5'}; None for a table that is missing or empty."""
     success = " WHERE success = %s" % ("1" if engine == "mysql" else "true")
     flyway = _versions(conn, engine, schema, FLYWAY_TABLE, success)
-    native = _versions(conn, engine, schema, NATIVE_TABLE)
+    native = _versions(conn, engine, schema, NATIVE_TABLE[engine])
     return {
         "flyway": newest(flyway) if flyway else None,
         "native": newest(native) if native else None,
