@@ -49,6 +49,10 @@ def locate(backup: str) -> tuple[str, dict[str, Any]]:
         raise RestoreError(str(exc)) from None
 
 
+def _exists(backup: str) -> bool:
+    return any(os.path.exists(path) for path in (backup, manifest_path_for(backup), backup + MANIFEST_SUFFIX))
+
+
 def check_compatible(manifest: dict[str, Any], params: DbParams, expected_version: Optional[str],
                      allow_version_mismatch: bool) -> None:
     family = ENGINE_FAMILY.get(manifest.get("engine", ""))
@@ -71,6 +75,12 @@ def check_compatible(manifest: dict[str, Any], params: DbParams, expected_versio
 def restore_backup(params: DbParams, backup: str, *, wipe: bool = False, expected_version: Optional[str] = None,
                    allow_version_mismatch: bool = False, owner: Optional[str] = None,
                    check_mode: bool = False) -> dict[str, Any]:
+    if check_mode and not _exists(backup):
+        # In a --check run the backup an earlier task would write does not exist yet.
+        return {"changed": True, "database": params.database, "rows": {}, "executed_queries": [],
+                "msg": "would restore %s into %s once it exists (check mode: it does not exist yet)"
+                       % (backup, params.database),
+                "warnings": ["backup %s does not exist (yet); nothing was checked" % backup]}
     manifest_path, manifest = locate(backup)
     check_compatible(manifest, params, expected_version, allow_version_mismatch)
     problem = verify_file(manifest_path, manifest)

@@ -21,7 +21,7 @@ def backup_task(args, name="backup", **extra):
 
 
 def restore_task(args, name="restore", **extra):
-    task = {"name": name, "openmetadata.ops.restore": args, "register": "out"}
+    task = {"name": name, "openmetadata.ops.restore": args, "register": "restored"}
     task.update(extra)
     return task
 

@@ -196,7 +196,7 @@ def test_keys_follow_upstream(built: Built) -> None:
             "SELECT tc.table_name, tc.constraint_name, tc.constraint_type "
             "FROM information_schema.table_constraints tc "
             "WHERE tc.table_schema = 'public' AND tc.constraint_type IN ('PRIMARY KEY', 'UNIQUE')")
-    primary = {table for table, _, kind in keys if kind == "PRIMARY KEY"}
+    primary = {table for table, _column, kind in keys if kind == "PRIMARY KEY"}
     unique = {(table, name) for table, name, kind in keys if kind == "UNIQUE"}
     for table in NO_PRIMARY_KEY:
         assert table not in primary
