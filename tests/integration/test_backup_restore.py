@@ -10,7 +10,7 @@ import stat
 
 import pytest
 
-from conftest import FIXTURE_ENGINE, Databases
+from harness import FIXTURE_ENGINE, Databases
 from fixtures import om_database
 
 

@@ -8,7 +8,7 @@ import pathlib
 import tempfile
 import threading
 
-from conftest import run_playbook, unique_name
+from harness import run_playbook, unique_name
 from fixtures import om_database
 
 
