@@ -65,7 +65,11 @@ def check_compatible(manifest: dict[str, Any], params: DbParams, expected_versio
         if not recorded:
             recorded = (manifest.get("schema_version") or {}).get("native")
             basis = "native schema version"
-        if not recorded or not matches(recorded, expected_version):
+        try:
+            same = bool(recorded) and matches(recorded, expected_version)
+        except ValueError:
+            raise RestoreError("expected_version %r is not a version like 1.1.7 or 1.1" % expected_version) from None
+        if not same:
             raise RestoreError(
                 "the backup holds OpenMetadata %s (%s) but expected_version is %s: a server only runs on the "
                 "schema of its own version. Restore a backup taken on %s, or set allow_version_mismatch=true"
