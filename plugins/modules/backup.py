@@ -163,17 +163,13 @@ removed:
   elements: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.openmetadata.ops.plugins.module_utils.backup import BackupError, take_backup
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import (
-    DB_ARGUMENT_SPEC, DbError, DbParams, missing_driver,
-)
+from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbError
+from ansible_collections.openmetadata.ops.plugins.module_utils.db_module import db_module
 
 
 def main() -> None:
-    argument_spec = dict(DB_ARGUMENT_SPEC)
-    argument_spec.update(
+    module, params = db_module(dict(
         dest={"type": "path", "required": True},
         method={"type": "str", "choices": ["native", "client"], "default": "native"},
         client_path={"type": "path"},
@@ -183,12 +179,7 @@ def main() -> None:
         compress_level={"type": "int", "default": 1},
         verify={"type": "bool", "default": True},
         require_openmetadata={"type": "bool", "default": True},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = DbParams.from_module_params(module.params)
-    problem = missing_driver(params.engine)
-    if problem:
-        module.fail_json(msg=problem)
+    ), supports_check_mode=True)
     if not 1 <= module.params["compress_level"] <= 9:
         module.fail_json(msg="compress_level must be between 1 and 9, got %d" % module.params["compress_level"])
     if module.params["keep"] < 0:

@@ -117,28 +117,19 @@ executed_queries:
   elements: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import (
-    DB_ARGUMENT_SPEC, DbError, DbParams, missing_driver,
-)
+from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbError
+from ansible_collections.openmetadata.ops.plugins.module_utils.db_module import db_module
 from ansible_collections.openmetadata.ops.plugins.module_utils.restore import RestoreError, restore_backup
 
 
 def main() -> None:
-    argument_spec = dict(DB_ARGUMENT_SPEC)
-    argument_spec.update(
+    module, params = db_module(dict(
         backup={"type": "path", "required": True},
         wipe={"type": "bool", "default": False},
         expected_version={"type": "str"},
         allow_version_mismatch={"type": "bool", "default": False},
         owner={"type": "str"},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = DbParams.from_module_params(module.params)
-    problem = missing_driver(params.engine)
-    if problem:
-        module.fail_json(msg=problem)
+    ), supports_check_mode=True)
     try:
         result = restore_backup(
             params, module.params["backup"],

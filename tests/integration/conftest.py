@@ -5,6 +5,7 @@ instance of their own (``private_postgresql``), never the shared one.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import shutil
@@ -83,31 +84,29 @@ def mariadb_user_with_password() -> Iterator[dict[str, str]]:
         conn.close()
 
 
-@pytest.fixture
-def small_filesystem(tmp_path) -> Iterator[pathlib.Path]:
-    """A 256 KiB filesystem: a backup written there runs out of space."""
-    mount = tmp_path / "small"
-    _mount_tmpfs(mount, "size=256k,mode=0700")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
-
-
-@pytest.fixture
-def read_only_dir(tmp_path) -> Iterator[pathlib.Path]:
-    """A read-only filesystem: even root cannot write there."""
-    mount = tmp_path / "readonly"
-    _mount_tmpfs(mount, "size=64k,ro")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
-
-
-def _mount_tmpfs(path: pathlib.Path, options: str) -> None:
+@contextlib.contextmanager
+def _tmpfs(path: pathlib.Path, options: str) -> Iterator[pathlib.Path]:
+    """A real tmpfs mounted at ``path`` for the test (needs root; skips saying why otherwise)."""
     path.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         pytest.skip("cannot mount a tmpfs here (needs root): %s" % proc.stderr.strip())
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", str(path)], check=False)
+
+
+@pytest.fixture
+def small_filesystem(tmp_path) -> Iterator[pathlib.Path]:
+    """A 256 KiB filesystem: a backup written there runs out of space."""
+    with _tmpfs(tmp_path / "small", "size=256k,mode=0700") as mount:
+        yield mount
+
+
+@pytest.fixture
+def read_only_dir(tmp_path) -> Iterator[pathlib.Path]:
+    """A read-only filesystem: even root cannot write there."""
+    with _tmpfs(tmp_path / "readonly", "size=64k,ro") as mount:
+        yield mount

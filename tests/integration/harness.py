@@ -11,7 +11,6 @@ import pathlib
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from typing import Any, Optional
 
@@ -23,8 +22,8 @@ from fixtures import om_database
 REPO = pathlib.Path(__file__).resolve().parents[2]
 COLLECTIONS = REPO / ".build" / "collections"
 # `make compat` points these at an older ansible-core to keep meta/runtime.yml honest.
-ANSIBLE_PLAYBOOK = os.environ.get("OM_TEST_ANSIBLE_PLAYBOOK") or str(pathlib.Path(sys.executable).parent
-                                                                      / "ansible-playbook")
+ANSIBLE_PLAYBOOK = (os.environ.get("OM_TEST_ANSIBLE_PLAYBOOK")
+                    or str(pathlib.Path(sys.executable).parent / "ansible-playbook"))
 EXTRA_COLLECTIONS = os.environ.get("OM_TEST_EXTRA_COLLECTIONS", "")
 
 # module engine name -> fixture engine name
