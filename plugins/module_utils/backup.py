@@ -155,7 +155,6 @@ class Snapshot:
         if params.engine == "mysql":
             mysql_engine.begin_snapshot(self.conn)
             self.tables = mysql_engine.list_tables(self.conn)
-            self.checksums = mysql_engine.table_checksums(self.conn, self.tables)
             self.options: dict[str, Any] = mysql_engine.database_options(self.conn)
             self.not_included = mysql_engine.other_objects(self.conn)
         else:
@@ -165,24 +164,41 @@ class Snapshot:
                               % (params.schema, params.database, params.where))
             postgresql_engine.begin_snapshot(self.conn, params.schema)
             self.tables = postgresql_engine.list_tables(self.conn, params.schema)
-            self.checksums = postgresql_engine.table_checksums(self.conn, params.schema, self.tables)
             self.options = {}
             self.not_included = postgresql_engine.other_objects(self.conn, params.schema)
         self.schema_version = read_schema_version(self.conn, params.engine, params.schema)
+        self._checksums: Optional[dict[str, dict[str, Any]]] = None
+
+    @property
+    def checksums(self) -> dict[str, dict[str, Any]]:
+        """Row count and checksum per table, computed by the server (a full read, so
+        only when needed: the dump computes them on its own while reading)."""
+        if self._checksums is None:
+            if self.params.engine == "mysql":
+                self._checksums = mysql_engine.table_checksums(self.conn, self.tables)
+            else:
+                self._checksums = postgresql_engine.table_checksums(self.conn, self.params.schema, self.tables)
+        return self._checksums
 
     def _schema_exists(self) -> bool:
         exists = postgresql_engine.schema_exists(self.conn, self.params.schema)
         self.conn.rollback()
         return exists
 
-    def dump(self, write: Any) -> dict[str, int]:
+    def dump(self, write: Any) -> dict[str, dict[str, Any]]:
+        """Write the dump; return what was written: {table: {rows, checksum}}."""
         if self.params.engine == "mysql":
             write(mysql_engine.DUMP_PROLOGUE)
-            rows = {table: mysql_engine.dump_table(self.conn, table, write) for table in self.tables}
+            written = {table: mysql_engine.dump_table(self.conn, table, write) for table in self.tables}
             write(mysql_engine.DUMP_EPILOGUE)
-            return rows
-        write(postgresql_engine.DUMP_PROLOGUE)
-        return postgresql_engine.dump_schema(self.conn, self.params.schema, self.tables, write)
+        else:
+            write(postgresql_engine.DUMP_PROLOGUE)
+            written = postgresql_engine.dump_schema(self.conn, self.params.schema, self.tables, write)
+        if self._checksums is not None and written != self._checksums:
+            raise BackupError("the dump does not match the snapshot it was read from (%s); the backup was "
+                              "discarded" % ", ".join(sorted(t for t in written if written[t] != self._checksums.get(t))))
+        self._checksums = written
+        return written
 
     def close(self) -> None:
         try:
@@ -196,14 +212,10 @@ def find_reusable(dest: str, params: DbParams, snapshot: Snapshot) -> Optional[t
     if not os.path.isdir(dest):
         return None
     identity = source_identity(params)
-    for path, manifest in reversed(manifests_in(dest)):
-        if manifest.get("source") != identity:
-            continue
-        if manifest.get("schema_version") != snapshot.schema_version:
-            continue
-        if manifest.get("tables") != snapshot.checksums:
-            continue
-        if verify_file(path, manifest) is None:
+    candidates = [(path, manifest) for path, manifest in manifests_in(dest)
+                  if manifest.get("source") == identity and manifest.get("schema_version") == snapshot.schema_version]
+    for path, manifest in reversed(candidates):
+        if manifest.get("tables") == snapshot.checksums and verify_file(path, manifest) is None:
             return path, manifest
     return None
 
@@ -261,15 +273,15 @@ def take_backup(params: DbParams, dest: str, *, method: str = "native", force: b
         writer = AtomicCompressedWriter(dump_path, level=compress_level)
         try:
             if method == "native":
-                written = snapshot.dump(writer.write)
-                _check_rows(written, snapshot.checksums)
+                snapshot.dump(writer.write)
                 dump_format = "native-%s" % params.engine
                 tool = "openmetadata.ops %s" % COLLECTION_VERSION
             else:
+                before = snapshot.checksums  # what the client's own snapshot must also hold
                 argv = client_dump.run_client_dump(params, binary or "", writer.write)
                 dump_format = "mysqldump" if params.engine == "mysql" else "pg_dump-plain"
                 tool = client_dump.client_version(argv[0])
-                _check_unchanged(params, snapshot)
+                _check_unchanged(params, before)
             writer.commit()
         except BaseException:
             writer.abort()
@@ -318,24 +330,17 @@ def take_backup(params: DbParams, dest: str, *, method: str = "native", force: b
         snapshot.close()
 
 
-def _check_rows(written: dict[str, int], checksums: dict[str, dict[str, Any]]) -> None:
-    for table, info in checksums.items():
-        if written.get(table) != info["rows"]:
-            raise BackupError("table %s: wrote %s rows but the snapshot holds %d; the backup was discarded"
-                              % (table, written.get(table), info["rows"]))
-
-
-def _check_unchanged(params: DbParams, snapshot: Snapshot) -> None:
-    """A client tool reads its own snapshot: make sure it saw the data we described."""
+def _check_unchanged(params: DbParams, before: dict[str, dict[str, Any]]) -> None:
+    """A client tool reads its own snapshot: make sure it saw the data we describe."""
     after = Snapshot(params)
     try:
-        if after.checksums != snapshot.checksums:
-            changed = sorted(t for t in set(after.checksums) | set(snapshot.checksums)
-                             if after.checksums.get(t) != snapshot.checksums.get(t))
-            raise BackupError("the database changed while the client dump ran (tables %s); stop OpenMetadata "
-                              "(and its ingestion) before the backup, then run it again" % ", ".join(changed[:10]))
+        now = after.checksums
     finally:
         after.close()
+    if now != before:
+        changed = sorted(t for t in set(now) | set(before) if now.get(t) != before.get(t))
+        raise BackupError("the database changed while the client dump ran (tables %s); stop OpenMetadata "
+                          "(and its ingestion) before the backup, then run it again" % ", ".join(changed[:10]))
 
 
 def _result(changed: bool, path: str, manifest_path: str, manifest: Optional[dict[str, Any]], **extra: Any) -> dict:

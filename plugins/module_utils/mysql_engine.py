@@ -119,20 +119,23 @@ def one_line(sql: str) -> str:
     return "".join(out)
 
 
-def dump_table(conn: Any, table: str, write: Callable[[str], Any]) -> int:
-    """Write DDL and INSERTs for one table; return the number of rows written."""
+def dump_table(conn: Any, table: str, write: Callable[[str], Any]) -> dict[str, Any]:
+    """Write DDL and INSERTs for one table; return its row count and checksum.
+
+    The checksum comes with the rows (one more column of the same SELECT), so the
+    table is read once; it equals what :func:`table_checksums` computes."""
     cols = columns(conn, table)
     stored = [name for name, generated in cols if not generated]
     write("DROP TABLE IF EXISTS %s;\n" % quote_mysql(table))
     write(create_table_sql(conn, table) + ";\n")
-    if not stored:
-        return 0
     column_list = ", ".join(quote_mysql(name) for name in stored)
     head = "INSERT INTO %s (%s) VALUES " % (quote_mysql(table), column_list)
     rows = 0
+    checksum = 0
     literal = sql_literal
     with conn.cursor(pymysql.cursors.SSCursor) as cur:
-        cur.execute("SELECT %s FROM %s" % (column_list, quote_mysql(table)))
+        cur.execute("SELECT %s%s%s FROM %s" % (column_list, ", " if stored else "",
+                                                row_hash_sql([name for name, _generated in cols]), quote_mysql(table)))
         batch: list[str] = []
         batch_bytes = 0
         while True:
@@ -140,7 +143,10 @@ def dump_table(conn: Any, table: str, write: Callable[[str], Any]) -> int:
             if not fetched:
                 break
             for row in fetched:
-                values = "(" + ",".join([literal(value) for value in row]) + ")"
+                checksum += int(row[-1])
+                if not stored:
+                    continue
+                values = "(" + ",".join([literal(value) for value in row[:-1]]) + ")"
                 batch.append(values)
                 batch_bytes += len(values)
                 if batch_bytes >= INSERT_BATCH_BYTES:
@@ -150,12 +156,25 @@ def dump_table(conn: Any, table: str, write: Callable[[str], Any]) -> int:
             rows += len(fetched)
         if batch:
             write(head + ",".join(batch) + ";\n")
-    return rows
+    return {"rows": rows, "checksum": "%d" % checksum}
 
 
-_ESCAPES = str.maketrans({
-    "\0": "\\0", "\n": "\\n", "\r": "\\r", "\x1a": "\\Z", "'": "\\'", '"': '\\"', "\\": "\\\\",
-})
+def escape_string(value: str) -> str:
+    """MySQL string escaping. A chain of str.replace runs at C speed (str.translate with
+    multi-character replacements is ~20x slower on large JSON documents); backslash first."""
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if "'" in value:
+        value = value.replace("'", "\\'")
+    if "\n" in value:
+        value = value.replace("\n", "\\n")
+    if "\r" in value:
+        value = value.replace("\r", "\\r")
+    if "\0" in value:
+        value = value.replace("\0", "\\0")
+    if "\x1a" in value:
+        value = value.replace("\x1a", "\\Z")
+    return value
 
 
 def sql_literal(value: Any) -> str:
@@ -163,7 +182,7 @@ def sql_literal(value: Any) -> str:
     if value is None:
         return "NULL"
     if isinstance(value, str):
-        return "'" + value.translate(_ESCAPES) + "'"
+        return "'" + escape_string(value) + "'"
     if isinstance(value, (bytes, bytearray)):
         return "0x" + bytes(value).hex() if value else "''"
     if isinstance(value, bool):
@@ -174,17 +193,19 @@ def sql_literal(value: Any) -> str:
     return pymysql.converters.escape_item(value, "utf8mb4")
 
 
-def table_checksum_sql(table: str, column_names: Iterable[str]) -> str:
-    """Count and an order-independent checksum computed by the server.
+def row_hash_sql(column_names: Iterable[str]) -> str:
+    """A row's 60-bit hash: MD5 over the MD5 of every column (NULL marked apart from '').
 
-    Each row hashes to MD5 over the MD5 of every column (NULL marked apart from ''),
-    the first 60 bits are summed exactly (DECIMAL). The restored table gives the same
-    value when and only when it holds the same rows (generated columns included).
+    Summed over a table it gives an order-independent checksum: the restored table has
+    the same sum when, and only when, it holds the same rows (generated columns included).
     """
     parts = ["IFNULL(MD5(%s), 'N')" % quote_mysql(name) for name in column_names]
-    row_hash = "MD5(CONCAT_WS('|', %s))" % ", ".join(parts)
-    return ("SELECT COUNT(*), COALESCE(SUM(CAST(CONV(SUBSTRING(%s, 1, 15), 16, 10) AS UNSIGNED)), 0) FROM %s"
-            % (row_hash, quote_mysql(table)))
+    return "CAST(CONV(SUBSTRING(MD5(CONCAT_WS('|', %s)), 1, 15), 16, 10) AS UNSIGNED)" % ", ".join(parts)
+
+
+def table_checksum_sql(table: str, column_names: Iterable[str]) -> str:
+    """Row count and checksum (the exact DECIMAL sum of the row hashes) of one table."""
+    return "SELECT COUNT(*), COALESCE(SUM(%s), 0) FROM %s" % (row_hash_sql(column_names), quote_mysql(table))
 
 
 def table_checksums(conn: Any, tables: Iterable[str]) -> dict[str, dict[str, Any]]:

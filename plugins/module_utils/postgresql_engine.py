@@ -135,9 +135,9 @@ def _literal(text: str) -> str:
     return "'%s'" % text.replace("'", "''")
 
 
-def dump_schema(conn: Any, schema: str, tables: list[str], write: Callable[[str], Any]) -> dict[str, int]:
-    """Write the whole schema and its data; return {table: rows written}."""
-    rows: dict[str, int] = {}
+def dump_schema(conn: Any, schema: str, tables: list[str], write: Callable[[str], Any]) -> dict[str, dict[str, Any]]:
+    """Write the whole schema and its data; return {table: {rows, checksum}}."""
+    rows: dict[str, dict[str, Any]] = {}
     sequences = free_sequences(conn, schema)
     with conn.cursor() as cur:
         for seq in sequences:
@@ -148,7 +148,7 @@ def dump_schema(conn: Any, schema: str, tables: list[str], write: Callable[[str]
         for table in tables:
             write("CREATE TABLE %s (%s);\n" % (q(table), ", ".join(column_sql(c) for c in table_columns[table])))
         for table in tables:
-            rows[table] = _copy_out(cur, table, table_columns[table], write)
+            rows[table] = _copy_out(cur, schema, table, table_columns[table], write)
         for seq in sequences:
             write(sequence_value_sql(cur, q(seq["name"]), _literal(q(seq["name"]))))
             if seq["owned_by"]:
@@ -168,28 +168,45 @@ def dump_schema(conn: Any, schema: str, tables: list[str], write: Callable[[str]
     return rows
 
 
-def _copy_out(cur: Any, table: str, cols: list[dict[str, Any]], write: Callable[[str], Any]) -> int:
-    stored = [q(c["name"]) for c in cols if not c["generated"]]
-    column_list = ", ".join(stored)
+def _copy_out(cur: Any, schema: str, table: str, cols: list[dict[str, Any]],
+              write: Callable[[Any], Any]) -> dict[str, Any]:
+    """COPY one table out, with each row's hash as one more column that is summed here
+    and cut off before writing: the table is read once for data and checksum."""
+    column_list = ", ".join(q(c["name"]) for c in cols if not c["generated"])
     write("COPY %s (%s) FROM stdin;\n" % (q(table), column_list))
-    counter = _LineCounter(write)
-    cur.copy_expert("COPY %s (%s) TO STDOUT" % (q(table), column_list), counter, size=1024 * 1024)
+    rows = _RowsWithHash(write)
+    cur.copy_expert("COPY (SELECT %s, %s FROM %s.%s AS t) TO STDOUT" % (
+        column_list, ROW_HASH_SQL, q(schema), q(table)), rows, size=1024 * 1024)
     write("\\.\n")
-    return counter.rows
+    return {"rows": rows.rows, "checksum": "%d" % rows.checksum}
 
 
-class _LineCounter:
-    """Forwards COPY output and counts its lines (one per row in text format)."""
+class _RowsWithHash:
+    """Receives COPY text lines ending in a tab and the row hash; forwards the rest.
+
+    PostgreSQL sends one row per message, but nothing here relies on it: a line split
+    across two writes waits in ``_pending``."""
 
     def __init__(self, write: Callable[[Any], Any]) -> None:
         self._write = write
+        self._pending = b""
         self.rows = 0
+        self.checksum = 0
 
     def write(self, data: Any) -> int:
         if isinstance(data, str):
             data = data.encode("utf-8")
-        self.rows += data.count(b"\n")
-        self._write(data)
+        lines = (self._pending + data).split(b"\n")
+        self._pending = lines.pop()  # b"" after a complete line
+        out = []
+        for line in lines:
+            body, _tab, row_hash = line.rpartition(b"\t")
+            self.checksum += int(row_hash)
+            out.append(body)
+        if out:
+            self.rows += len(out)
+            out.append(b"")
+            self._write(b"\n".join(out))
         return len(data)
 
 
@@ -213,11 +230,14 @@ def _constraints_and_indexes(cur: Any, schema: str, table: str, foreign: bool) -
     return statements
 
 
+# A row's 60-bit hash: the first 15 hex digits of the MD5 of the row's text (which
+# includes generated columns). Summed over a table it gives an order-independent checksum.
+ROW_HASH_SQL = "('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint"
+
+
 def table_checksum_sql(schema: str, table: str) -> str:
-    """Count and an order-independent checksum: the sum of the first 60 bits of each
-    row's MD5 (row text includes generated columns); equal only for equal contents."""
-    return ("SELECT count(*), COALESCE(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0) "
-            "FROM %s.%s AS t" % (q(schema), q(table)))
+    """Row count and checksum (the exact sum of the row hashes) of one table."""
+    return "SELECT count(*), COALESCE(sum(%s), 0) FROM %s.%s AS t" % (ROW_HASH_SQL, q(schema), q(table))
 
 
 def table_checksums(conn: Any, schema: str, tables: Iterable[str]) -> dict[str, dict[str, Any]]:

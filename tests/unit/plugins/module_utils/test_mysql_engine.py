@@ -38,3 +38,12 @@ def test_checksum_sql_covers_every_column_and_marks_null():
     sql = mysql_engine.table_checksum_sql("t", ["json", "id"])
     assert "IFNULL(MD5(`json`), 'N')" in sql and "IFNULL(MD5(`id`), 'N')" in sql
     assert sql.endswith("FROM `t`")
+
+
+@pytest.mark.parametrize("text", ["", "a'b", "\\", "\\'", "x\0y\x1az", "line\r\nnext", "'; DROP TABLE t; --", "😀\\n"])
+def test_escape_string_agrees_with_pymysql(text):
+    import pymysql.converters  # pylint: disable=import-outside-toplevel
+    ours = mysql_engine.escape_string(text)
+    theirs = pymysql.converters.escape_string(text)
+    # pymysql also escapes double quotes, which need no escaping inside '...'.
+    assert ours == theirs.replace('\\"', '"')
