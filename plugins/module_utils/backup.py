@@ -34,6 +34,10 @@ MANIFEST_FORMAT = "openmetadata.ops/backup"
 MANIFEST_FORMAT_VERSION = 1
 DUMP_SUFFIX = ".sql.gz"
 MANIFEST_SUFFIX = ".manifest.json"
+# How tables[*].checksum is computed (mysql_engine.row_hash_sql, postgresql_engine.row_hash):
+# the sum of the first 60 bits of an MD5 per row over the stored columns. A restore
+# refuses to compare checksums made another way.
+CHECKSUM_METHOD = "row-md5-60bit-sum-stored-columns"
 
 
 class BackupError(Exception):
@@ -213,7 +217,8 @@ def find_reusable(dest: str, params: DbParams, snapshot: Snapshot) -> Optional[t
         return None
     identity = source_identity(params)
     candidates = [(path, manifest) for path, manifest in manifests_in(dest)
-                  if manifest.get("source") == identity and manifest.get("schema_version") == snapshot.schema_version]
+                  if manifest.get("source") == identity and manifest.get("schema_version") == snapshot.schema_version
+                  and manifest.get("checksum_method") == CHECKSUM_METHOD]
     for path, manifest in reversed(candidates):
         if manifest.get("tables") == snapshot.checksums and verify_file(path, manifest) is None:
             return path, manifest
@@ -304,6 +309,7 @@ def take_backup(params: DbParams, dest: str, *, method: str = "native", force: b
             "database_options": snapshot.options,
             "openmetadata_version": openmetadata_version,
             "schema_version": snapshot.schema_version,
+            "checksum_method": CHECKSUM_METHOD,
             "tables": snapshot.checksums,
             "not_included": snapshot.not_included,
             "started_at": now.isoformat(),

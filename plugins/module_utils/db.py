@@ -186,7 +186,9 @@ def _connect_postgresql(params: DbParams, database: str, autocommit: bool) -> An
         raise DbError(explain_postgresql_error(exc, params, database)) from None
     conn.autocommit = autocommit
     with conn.cursor() as cur:
-        cur.execute("SET TIME ZONE 'UTC'")
+        # COPY's text output (dumps and checksums) must not depend on session settings.
+        cur.execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; "
+                    "SET extra_float_digits = 1; SET bytea_output = 'hex'")
     if not autocommit:
         conn.commit()
     return conn

@@ -10,7 +10,8 @@ Data moves with COPY, inside one REPEATABLE READ, READ ONLY transaction.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+import hashlib
+from typing import Any, Callable, Iterable, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.db import quote_postgresql as q
 
@@ -170,25 +171,29 @@ def dump_schema(conn: Any, schema: str, tables: list[str], write: Callable[[str]
 
 def _copy_out(cur: Any, schema: str, table: str, cols: list[dict[str, Any]],
               write: Callable[[Any], Any]) -> dict[str, Any]:
-    """COPY one table out, with each row's hash as one more column that is summed here
-    and cut off before writing: the table is read once for data and checksum."""
-    column_list = ", ".join(q(c["name"]) for c in cols if not c["generated"])
+    """COPY one table out; the rows are hashed on their way to the file, so the table
+    is read once for data and checksum."""
+    column_list = stored_column_list(cols)
     write("COPY %s (%s) FROM stdin;\n" % (q(table), column_list))
-    rows = _RowsWithHash(write)
-    cur.copy_expert("COPY (SELECT %s, %s FROM %s.%s AS t) TO STDOUT" % (
-        column_list, ROW_HASH_SQL, q(schema), q(table)), rows, size=1024 * 1024)
+    hasher = RowHasher(write)
+    cur.copy_expert("COPY %s.%s (%s) TO STDOUT" % (q(schema), q(table), column_list), hasher, size=1024 * 1024)
     write("\\.\n")
-    return {"rows": rows.rows, "checksum": "%d" % rows.checksum}
+    return hasher.result()
 
 
-class _RowsWithHash:
-    """Receives COPY text lines ending in a tab and the row hash; forwards the rest.
+def stored_column_list(cols: list[dict[str, Any]]) -> str:
+    return ", ".join(q(c["name"]) for c in cols if not c["generated"])
+
+
+class RowHasher:
+    """A file-like sink for ``COPY ... TO STDOUT`` (text format, one line per row) that
+    sums each row's hash (:func:`row_hash`) and passes the data on unchanged.
 
     PostgreSQL sends one row per message, but nothing here relies on it: a line split
     across two writes waits in ``_pending``."""
 
-    def __init__(self, write: Callable[[Any], Any]) -> None:
-        self._write = write
+    def __init__(self, forward: Optional[Callable[[Any], Any]] = None) -> None:
+        self._forward = forward
         self._pending = b""
         self.rows = 0
         self.checksum = 0
@@ -198,16 +203,21 @@ class _RowsWithHash:
             data = data.encode("utf-8")
         lines = (self._pending + data).split(b"\n")
         self._pending = lines.pop()  # b"" after a complete line
-        out = []
         for line in lines:
-            body, _tab, row_hash = line.rpartition(b"\t")
-            self.checksum += int(row_hash)
-            out.append(body)
-        if out:
-            self.rows += len(out)
-            out.append(b"")
-            self._write(b"\n".join(out))
+            self.checksum += row_hash(line)
+        self.rows += len(lines)
+        if self._forward is not None:
+            self._forward(data)
         return len(data)
+
+    def result(self) -> dict[str, Any]:
+        return {"rows": self.rows, "checksum": "%d" % self.checksum}
+
+
+def row_hash(line: bytes) -> int:
+    """The first 60 bits of the MD5 of a row's COPY text line (stored columns only:
+    generated columns follow from them and from the DDL, which the dump carries)."""
+    return int(hashlib.md5(line).hexdigest()[:15], 16)  # nosec B324 - a checksum, not security
 
 
 def _constraints_and_indexes(cur: Any, schema: str, table: str, foreign: bool) -> list[str]:
@@ -230,23 +240,16 @@ def _constraints_and_indexes(cur: Any, schema: str, table: str, foreign: bool) -
     return statements
 
 
-# A row's 60-bit hash: the first 15 hex digits of the MD5 of the row's text (which
-# includes generated columns). Summed over a table it gives an order-independent checksum.
-ROW_HASH_SQL = "('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint"
-
-
-def table_checksum_sql(schema: str, table: str) -> str:
-    """Row count and checksum (the exact sum of the row hashes) of one table."""
-    return "SELECT count(*), COALESCE(sum(%s), 0) FROM %s.%s AS t" % (ROW_HASH_SQL, q(schema), q(table))
-
-
 def table_checksums(conn: Any, schema: str, tables: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Row count and checksum (the sum of :func:`row_hash` over the rows) of each table,
+    read with COPY exactly as the dump reads them."""
     result = {}
     with conn.cursor() as cur:
         for table in tables:
-            cur.execute(table_checksum_sql(schema, table))
-            count, checksum = cur.fetchone()
-            result[table] = {"rows": int(count), "checksum": "%d" % int(checksum)}
+            hasher = RowHasher()
+            cur.copy_expert("COPY %s.%s (%s) TO STDOUT" % (
+                q(schema), q(table), stored_column_list(columns(conn, schema, table))), hasher, size=1024 * 1024)
+            result[table] = hasher.result()
     return result
 
 

@@ -17,7 +17,7 @@ from typing import Any, Optional
 from ansible_collections.openmetadata.ops.plugins.module_utils import mysql_engine
 from ansible_collections.openmetadata.ops.plugins.module_utils import postgresql_engine
 from ansible_collections.openmetadata.ops.plugins.module_utils.backup import (
-    DUMP_SUFFIX, MANIFEST_SUFFIX, BackupError, dump_path_of, load_manifest, manifest_path_for, verify_file,
+    CHECKSUM_METHOD, DUMP_SUFFIX, MANIFEST_SUFFIX, BackupError, dump_path_of, load_manifest, manifest_path_for, verify_file,
 )
 from ansible_collections.openmetadata.ops.plugins.module_utils.db import (
     DbParams, connect, quote_postgresql,
@@ -55,6 +55,10 @@ def _exists(backup: str) -> bool:
 
 def check_compatible(manifest: dict[str, Any], params: DbParams, expected_version: Optional[str],
                      allow_version_mismatch: bool) -> None:
+    if manifest.get("checksum_method") != CHECKSUM_METHOD:
+        raise RestoreError("the backup's checksums were made with %r, which this collection cannot check "
+                           "(it uses %r): restore it with the collection version that made it (%s)" % (
+                               manifest.get("checksum_method"), CHECKSUM_METHOD, manifest.get("collection_version")))
     family = ENGINE_FAMILY.get(manifest.get("engine", ""))
     if family != params.engine:
         raise RestoreError("the backup is a %s dump and cannot be restored into %s: restore it into a %s server"

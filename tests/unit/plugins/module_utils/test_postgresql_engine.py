@@ -3,15 +3,18 @@ from __future__ import annotations
 from ansible_collections.openmetadata.ops.plugins.module_utils import postgresql_engine
 
 
-def test_row_hash_column_is_summed_and_cut_off_even_across_writes():
+def test_row_hasher_sums_row_hashes_and_forwards_data_even_across_writes():
     written = []
-    rows = postgresql_engine._RowsWithHash(written.append)  # pylint: disable=protected-access
-    rows.write(b"1\ta\\tb\t10\n")
-    rows.write(b"2\t\\N\t")  # a row split over two writes
-    rows.write(b"5\n3\tc\t7\n")
+    hasher = postgresql_engine.RowHasher(written.append)
+    for chunk in (b"1\ta\\tb\n", b"2\t\\N", b"\n3\tc\n"):  # the second row spans two writes
+        hasher.write(chunk)
     assert b"".join(written) == b"1\ta\\tb\n2\t\\N\n3\tc\n"
-    assert rows.rows == 3
-    assert rows.checksum == 22
+    expected = sum(postgresql_engine.row_hash(line) for line in (b"1\ta\\tb", b"2\t\\N", b"3\tc"))
+    assert hasher.result() == {"rows": 3, "checksum": "%d" % expected}
+
+
+def test_row_hash_is_the_first_60_bits_of_md5():
+    assert postgresql_engine.row_hash(b"") == int("d41d8cd98f00b20", 16)
 
 
 def test_column_sql_covers_generated_identity_and_defaults():

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.openmetadata.ops.plugins.module_utils.backup import CHECKSUM_METHOD
 from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbParams
 from ansible_collections.openmetadata.ops.plugins.module_utils.restore import RestoreError, check_compatible
 
-MANIFEST = {"engine": "mariadb", "openmetadata_version": "1.1.7", "schema_version": {"native": "1.1.5"}}
+MANIFEST = {"checksum_method": CHECKSUM_METHOD, "engine": "mariadb", "openmetadata_version": "1.1.7", "schema_version": {"native": "1.1.5"}}
 
 
 def test_engine_family_must_match():
@@ -35,3 +36,8 @@ def test_without_a_recorded_version_the_native_schema_version_decides():
 def test_garbage_expected_version_is_explained():
     with pytest.raises(RestoreError, match="is not a version"):
         check_compatible(MANIFEST, DbParams(engine="mysql"), "latest", False)
+
+
+def test_unknown_checksum_method_is_refused():
+    with pytest.raises(RestoreError, match="cannot check"):
+        check_compatible(dict(MANIFEST, checksum_method="crc32"), DbParams(engine="mysql"), None, False)
