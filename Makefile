@@ -42,13 +42,13 @@ sandbox: venv link services
 test: pytest compat sanity lint
 
 pytest: venv link services
-	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q tests/unit tests/integration $(PYTEST_ARGS)
+	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -n 2 tests/unit tests/integration $(PYTEST_ARGS)
 
 unit: venv link
 	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q tests/unit $(PYTEST_ARGS)
 
 integration: venv link services
-	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q tests/integration $(PYTEST_ARGS)
+	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -n 2 tests/integration $(PYTEST_ARGS)
 
 # meta/runtime.yml claims ansible-core >= 2.16: run the playbook tests with 2.16 too
 # (its ansible-playbook, this venv's modules' Python and the ansible.posix json callback).
