@@ -60,8 +60,8 @@ def main() -> int:
         code = RESTORE % (str(REPO / ".build" / "collections"), params.engine, params.user, names[1], dump)
         subprocess.run(["/usr/bin/time", "-f", "%s %d MB native restore + verify: %%e s, peak RSS %%M KiB"
                         % (engine, args.size_mb), sys.executable, "-c", code], check=True)
-        print("%s %d MB client restore (no verify): %.2f s" % (engine, args.size_mb,
-                                                                client_restore(engine, dump, names[2])))
+        seconds = client_restore(engine, dump, names[2])
+        print("%s %d MB client restore (no verify): %.2f s" % (engine, args.size_mb, seconds))
     finally:
         for name in names:
             om_database.drop(engine, name)
