@@ -23,7 +23,7 @@ from ansible_collections.openmetadata.ops.plugins.module_utils.db import (
     DbError, DbParams, connect, flavor, server_version,
 )
 from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import (
-    AtomicCompressedWriter, DumpWriteError, sha256_file, write_file_atomic,
+    AtomicCompressedWriter, DumpWriteError, UnsupportedObject, sha256_file, write_file_atomic,
 )
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_schema import (
     is_openmetadata_schema, read_schema_version,
@@ -105,22 +105,25 @@ def verify_file(manifest_path: str, manifest: dict[str, Any]) -> Optional[str]:
     return None
 
 
-def prepare_dest(dest: str, check_mode: bool) -> bool:
-    """Make sure ``dest`` exists (0700) and is writable; True when it was created."""
+def check_dest(dest: str) -> None:
+    """Fail early, before connecting, when ``dest`` cannot hold a backup."""
     if os.path.isdir(dest):
         if not os.access(dest, os.W_OK | os.X_OK):
             raise BackupError("backup folder %s is not writable by %s: fix its permissions or choose another "
                               "dest" % (dest, _whoami()))
-        return False
+        return
     if os.path.exists(dest):
         raise BackupError("dest %s exists and is not a folder" % dest)
     parent = _existing_parent(dest)
     if not os.access(parent, os.W_OK | os.X_OK):
         raise BackupError("cannot create backup folder %s: %s is not writable by %s" % (dest, parent, _whoami()))
-    if not check_mode:
+
+
+def make_dest(dest: str) -> None:
+    """Create ``dest`` 0700 when missing (an existing folder keeps its permissions)."""
+    if not os.path.isdir(dest):
         os.makedirs(dest, mode=0o700, exist_ok=True)
         os.chmod(dest, 0o700)
-    return True
 
 
 def _existing_parent(path: str) -> str:
@@ -154,7 +157,16 @@ class Snapshot:
     def __init__(self, params: DbParams) -> None:
         self.params = params
         self.conn = connect(params)
-        self.version = server_version(self.conn, params.engine)
+        try:
+            self._read()
+        except BaseException:
+            self.conn.close()
+            raise
+        self._checksums: Optional[dict[str, dict[str, Any]]] = None
+
+    def _read(self) -> None:
+        params = self.params
+        self.version = server_version(self.conn)
         self.flavor = flavor(params.engine, self.version)
         if params.engine == "mysql":
             mysql_engine.begin_snapshot(self.conn)
@@ -163,7 +175,6 @@ class Snapshot:
             self.not_included = mysql_engine.other_objects(self.conn)
         else:
             if not self._schema_exists():
-                self.conn.close()
                 raise DbError("schema '%s' does not exist in database '%s' on %s: check the schema option"
                               % (params.schema, params.database, params.where))
             postgresql_engine.begin_snapshot(self.conn, params.schema)
@@ -171,7 +182,6 @@ class Snapshot:
             self.options = {}
             self.not_included = postgresql_engine.other_objects(self.conn, params.schema)
         self.schema_version = read_schema_version(self.conn, params.engine, params.schema)
-        self._checksums: Optional[dict[str, dict[str, Any]]] = None
 
     @property
     def checksums(self) -> dict[str, dict[str, Any]]:
@@ -211,14 +221,16 @@ class Snapshot:
             self.conn.close()
 
 
-def find_reusable(dest: str, params: DbParams, snapshot: Snapshot) -> Optional[tuple[str, dict[str, Any]]]:
-    """The newest intact backup of this database holding exactly what it holds now."""
+def find_reusable(dest: str, params: DbParams, snapshot: Snapshot, method: str,
+                  openmetadata_version: Optional[str]) -> Optional[tuple[str, dict[str, Any]]]:
+    """The newest intact backup of this database, made the same way, that holds exactly
+    what the database holds now."""
     if not os.path.isdir(dest):
         return None
-    identity = source_identity(params)
+    wanted = {"source": source_identity(params), "schema_version": snapshot.schema_version,
+              "checksum_method": CHECKSUM_METHOD, "method": method, "openmetadata_version": openmetadata_version}
     candidates = [(path, manifest) for path, manifest in manifests_in(dest)
-                  if manifest.get("source") == identity and manifest.get("schema_version") == snapshot.schema_version
-                  and manifest.get("checksum_method") == CHECKSUM_METHOD]
+                  if all(manifest.get(key) == value for key, value in wanted.items())]
     for path, manifest in reversed(candidates):
         if manifest.get("tables") == snapshot.checksums and verify_file(path, manifest) is None:
             return path, manifest
@@ -252,7 +264,7 @@ def take_backup(params: DbParams, dest: str, *, method: str = "native", force: b
                 compress_level: int = 1, client_path: Optional[str] = None, verify: bool = True,
                 require_openmetadata: bool = True) -> dict[str, Any]:
     dest = os.path.abspath(dest)
-    created_dest = prepare_dest(dest, check_mode)
+    check_dest(dest)
     binary = client_dump.find_client(params.engine, client_path) if method == "client" else None
     snapshot = Snapshot(params)
     try:
@@ -262,7 +274,7 @@ def take_backup(params: DbParams, dest: str, *, method: str = "native", force: b
                 "SERVER_CHANGE_LOG): is it the OpenMetadata database? Check the database option, or set "
                 "require_openmetadata=false to back up any database" % (params.database, params.where))
         if not force:
-            reusable = find_reusable(dest, params, snapshot)
+            reusable = find_reusable(dest, params, snapshot, method, openmetadata_version)
             if reusable:
                 path, manifest = reusable
                 return _result(False, dump_path_of(path, manifest), path, manifest, reused=True,
@@ -271,10 +283,11 @@ def take_backup(params: DbParams, dest: str, *, method: str = "native", force: b
         dump_path = new_dump_path(dest, params.database, now)
         manifest_path = manifest_path_for(dump_path)
         if check_mode:
-            return _result(True, dump_path, manifest_path, None, reused=False, created_dest=created_dest,
+            return _result(True, dump_path, manifest_path, None, reused=False,
                            msg="would write %s (%d tables, %d rows)" % (
                                dump_path, len(snapshot.tables), sum(t["rows"] for t in snapshot.checksums.values())))
         started = time.time()
+        make_dest(dest)
         writer = AtomicCompressedWriter(dump_path, level=compress_level)
         try:
             if method == "native":
@@ -327,8 +340,8 @@ def take_backup(params: DbParams, dest: str, *, method: str = "native", force: b
             raise
         removed = apply_retention(dest, params, keep, manifest_path)
         return _result(True, dump_path, manifest_path, manifest, reused=False, removed=removed,
-                       created_dest=created_dest, msg="backup written to %s" % dump_path)
-    except DumpWriteError as exc:
+                       msg="backup written to %s" % dump_path)
+    except (DumpWriteError, UnsupportedObject) as exc:
         raise BackupError(str(exc)) from None
     except client_dump.ClientDumpError as exc:
         raise BackupError(str(exc)) from None

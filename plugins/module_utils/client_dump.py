@@ -77,9 +77,10 @@ def build_command(params: DbParams, binary: str, secrets_dir: str) -> tuple[list
         return argv, env
     passfile = os.path.join(secrets_dir, "pgpass")
     host = params.unix_socket or params.host
-    _write_private(passfile, "%s:%d:%s:%s:%s\n" % (
-        _pgpass_field(host), params.effective_port, _pgpass_field(params.database),
-        _pgpass_field(params.user), _pgpass_field(params.password)))
+    # One entry in a private file: host and port are wildcards because libpq matches a
+    # socket connection as "localhost", not by the socket's path.
+    _write_private(passfile, "*:*:%s:%s:%s\n" % (
+        _pgpass_field(params.database), _pgpass_field(params.user), _pgpass_field(params.password)))
     env["PGPASSFILE"] = passfile
     argv = [binary, "--format=plain", "--no-owner", "--no-privileges", "--schema=%s" % params.schema,
             "--host=%s" % host, "--port=%d" % params.effective_port, "--username=%s" % params.user,

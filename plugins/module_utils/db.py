@@ -174,12 +174,8 @@ def _connect_postgresql(params: DbParams, database: str, autocommit: bool) -> An
     }
     if params.password:
         kwargs["password"] = params.password
-    if params.unix_socket:
-        kwargs["host"] = params.unix_socket
-        kwargs["port"] = params.effective_port
-    else:
-        kwargs["host"] = params.host
-        kwargs["port"] = params.effective_port
+    kwargs["host"] = params.unix_socket or params.host
+    kwargs["port"] = params.effective_port
     try:
         conn = psycopg2.connect(**kwargs)
     except psycopg2.OperationalError as exc:
@@ -188,7 +184,7 @@ def _connect_postgresql(params: DbParams, database: str, autocommit: bool) -> An
     with conn.cursor() as cur:
         # COPY's text output (dumps and checksums) must not depend on session settings.
         cur.execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; "
-                    "SET extra_float_digits = 1; SET bytea_output = 'hex'")
+                    "SET extra_float_digits = 3; SET bytea_output = 'hex'")
     if not autocommit:
         conn.commit()
     return conn
@@ -212,7 +208,7 @@ def explain_postgresql_error(exc: Exception, params: DbParams, database: str) ->
     return "cannot connect to PostgreSQL at %s: %s" % (params.where, text)
 
 
-def server_version(conn: Any, engine: str) -> str:
+def server_version(conn: Any) -> str:
     with conn.cursor() as cur:
         cur.execute("SELECT version()")
         return str(cur.fetchone()[0])

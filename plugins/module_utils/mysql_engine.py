@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.db import quote_mysql
+from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import UnsupportedObject
 
 try:
     import pymysql
@@ -75,13 +76,22 @@ def database_options(conn: Any) -> dict[str, str]:
     return {"charset": charset, "collation": collation}
 
 
-def columns(conn: Any, table: str) -> list[tuple[str, bool]]:
-    """(name, is_generated) in table order."""
+def stored_columns(conn: Any, table: str) -> list[tuple[str, str]]:
+    """(name, data type) of the columns that hold data (not generated), in table order."""
     with conn.cursor() as cur:
-        cur.execute("SELECT COLUMN_NAME, COALESCE(GENERATION_EXPRESSION, '') <> '' "
-                    "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s "
-                    "ORDER BY ORDINAL_POSITION", (table,))
-        return [(row[0], bool(row[1])) for row in cur.fetchall()]
+        cur.execute("SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS "
+                    "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s "
+                    "AND COALESCE(GENERATION_EXPRESSION, '') = '' ORDER BY ORDINAL_POSITION", (table,))
+        return [(row[0], str(row[1]).lower()) for row in cur.fetchall()]
+
+
+def select_expression(name: str, data_type: str) -> str:
+    """How a stored column is read. FLOAT travels as DOUBLE: the server prints FLOAT with
+    6 significant digits, which would round the value; the DOUBLE text is exact and
+    converts back to the same FLOAT."""
+    if data_type == "float":
+        return "CAST(%s AS DOUBLE)" % quote_mysql(name)
+    return quote_mysql(name)
 
 
 def create_table_sql(conn: Any, table: str) -> str:
@@ -108,6 +118,9 @@ def one_line(sql: str) -> str:
             elif char == quote:
                 quote = ""
             if char == "\n":
+                if quote == "`":
+                    raise UnsupportedObject("an identifier contains a line break, which the native dump "
+                                            "format cannot carry: use method=client (%s)" % sql[:120])
                 out.append("\\n")
                 continue
         elif char in "'\"`":
@@ -124,17 +137,17 @@ def dump_table(conn: Any, table: str, write: Callable[[str], Any]) -> dict[str, 
 
     The checksum comes with the rows (one more column of the same SELECT), so the
     table is read once; it equals what :func:`table_checksums` computes."""
-    cols = columns(conn, table)
-    stored = [name for name, generated in cols if not generated]
+    stored = stored_columns(conn, table)
     write("DROP TABLE IF EXISTS %s;\n" % quote_mysql(table))
     write(create_table_sql(conn, table) + ";\n")
-    column_list = ", ".join(quote_mysql(name) for name in stored)
+    column_list = ", ".join(quote_mysql(name) for name, _type in stored)
+    select_list = ", ".join(select_expression(name, data_type) for name, data_type in stored)
     head = "INSERT INTO %s (%s) VALUES " % (quote_mysql(table), column_list)
     rows = 0
     checksum = 0
     literal = sql_literal
     with conn.cursor(pymysql.cursors.SSCursor) as cur:
-        cur.execute("SELECT %s, %s FROM %s" % (column_list, row_hash_sql(stored), quote_mysql(table)))
+        cur.execute("SELECT %s, %s FROM %s" % (select_list, row_hash_sql(stored), quote_mysql(table)))
         batch: list[str] = []
         batch_bytes = 0
         while True:
@@ -190,28 +203,29 @@ def sql_literal(value: Any) -> str:
     return pymysql.converters.escape_item(value, "utf8mb4")
 
 
-def row_hash_sql(column_names: Iterable[str]) -> str:
+def row_hash_sql(stored: Iterable[tuple[str, str]]) -> str:
     """A row's 60-bit hash: MD5 over the MD5 of every stored column (NULL marked apart
-    from ''). Generated columns follow from the stored ones and the DDL, which the dump
-    carries; hashing them would make the server re-evaluate every JSON path.
+    from ''), each read as :func:`select_expression` reads it. Generated columns follow
+    from the stored ones and the DDL, which the dump carries; hashing them would make the
+    server re-evaluate every JSON path.
 
     Summed over a table it gives an order-independent checksum: the restored table has
     the same sum when, and only when, it holds the same rows.
     """
-    parts = ["IFNULL(MD5(%s), 'N')" % quote_mysql(name) for name in column_names]
+    parts = ["IFNULL(MD5(%s), 'N')" % select_expression(name, data_type) for name, data_type in stored]
     return "CAST(CONV(SUBSTRING(MD5(CONCAT_WS('|', %s)), 1, 15), 16, 10) AS UNSIGNED)" % ", ".join(parts)
 
 
-def table_checksum_sql(table: str, column_names: Iterable[str]) -> str:
+def table_checksum_sql(table: str, stored: Iterable[tuple[str, str]]) -> str:
     """Row count and checksum (the exact DECIMAL sum of the row hashes) of one table."""
-    return "SELECT COUNT(*), COALESCE(SUM(%s), 0) FROM %s" % (row_hash_sql(column_names), quote_mysql(table))
+    return "SELECT COUNT(*), COALESCE(SUM(%s), 0) FROM %s" % (row_hash_sql(stored), quote_mysql(table))
 
 
 def table_checksums(conn: Any, tables: Iterable[str]) -> dict[str, dict[str, Any]]:
     result = {}
     with conn.cursor() as cur:
         for table in tables:
-            cur.execute(table_checksum_sql(table, [name for name, generated in columns(conn, table) if not generated]))
+            cur.execute(table_checksum_sql(table, stored_columns(conn, table)))
             count, checksum = cur.fetchone()
             result[table] = {"rows": int(count), "checksum": "%d" % int(checksum)}
     return result
@@ -225,7 +239,7 @@ def database_exists(conn: Any, name: str) -> bool:
 
 def tables_in(conn: Any, name: str) -> list[str]:
     with conn.cursor() as cur:
-        cur.execute("SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s "
+        cur.execute("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s "
                     "ORDER BY TABLE_NAME", (name,))
         return [row[0] for row in cur.fetchall()]
 
@@ -262,6 +276,33 @@ def drop_objects(conn: Any, name: str) -> list[str]:
             cur.execute(sql)
             executed.append(sql)
         cur.execute("SET FOREIGN_KEY_CHECKS = 1")
+    return executed
+
+
+def swap_in(conn: Any, source: str, target: str) -> list[str]:
+    """Replace the tables of ``target`` by those of ``source`` in one atomic RENAME TABLE
+    (the old ones move to a trash database that is dropped afterwards). Views of the
+    target cannot move between databases and are dropped first."""
+    trash = "%s__omops_old" % target[:48]
+    executed = [drop_database(conn, trash), create_database(conn, trash, None)]
+    pairs = []
+    with conn.cursor() as cur:
+        cur.execute("SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s",
+                    (target,))
+        for table, kind in cur.fetchall():
+            if kind == "VIEW":
+                executed.append("DROP VIEW %s.%s" % (quote_mysql(target), quote_mysql(table)))
+                cur.execute(executed[-1])
+            else:
+                pairs.append("%s.%s TO %s.%s" % (quote_mysql(target), quote_mysql(table),
+                                                 quote_mysql(trash), quote_mysql(table)))
+        for table in tables_in(conn, source):
+            pairs.append("%s.%s TO %s.%s" % (quote_mysql(source), quote_mysql(table),
+                                             quote_mysql(target), quote_mysql(table)))
+        executed.append("RENAME TABLE " + ", ".join(pairs))
+        cur.execute(executed[-1])
+    executed.append(drop_database(conn, trash))
+    executed.append(drop_database(conn, source))
     return executed
 
 

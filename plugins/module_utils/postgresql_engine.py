@@ -14,6 +14,7 @@ import hashlib
 from typing import Any, Callable, Iterable, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.db import quote_postgresql as q
+from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import single_line
 
 DUMP_PROLOGUE = (
     "SET client_encoding = 'UTF8';\n"
@@ -80,11 +81,21 @@ def columns(conn: Any, schema: str, table: str) -> list[dict[str, Any]]:
             "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
             "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
             "WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", (oid,))
-        return [
+        cols = [
             {"name": name, "type": type_, "not_null": not_null, "default": default,
-             "generated": generated == "s", "identity": identity, "collation": collation}
+             "generated": generated == "s", "identity": identity, "collation": collation, "identity_options": ""}
             for name, type_, not_null, default, generated, identity, collation in cur.fetchall()
         ]
+        for col in cols:
+            if col["identity"] in ("a", "d"):
+                cur.execute("SELECT s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle "
+                            "FROM pg_sequence s WHERE s.seqrelid = "
+                            "pg_catalog.pg_get_serial_sequence(%s, %s)::regclass",
+                            ("%s.%s" % (q(schema), q(table)), col["name"]))
+                start, inc, min_, max_, cache, cycle = cur.fetchone()
+                col["identity_options"] = " (START WITH %d INCREMENT BY %d MINVALUE %d MAXVALUE %d CACHE %d%s)" % (
+                    start, inc, min_, max_, cache, " CYCLE" if cycle else "")
+        return cols
 
 
 def column_sql(col: dict[str, Any]) -> str:
@@ -94,7 +105,8 @@ def column_sql(col: dict[str, Any]) -> str:
     if col["generated"]:
         parts.append("GENERATED ALWAYS AS (%s) STORED" % col["default"])
     elif col["identity"] in ("a", "d"):
-        parts.append("GENERATED %s AS IDENTITY" % ("ALWAYS" if col["identity"] == "a" else "BY DEFAULT"))
+        parts.append("GENERATED %s AS IDENTITY%s" % ("ALWAYS" if col["identity"] == "a" else "BY DEFAULT",
+                                                     col.get("identity_options", "")))
     elif col["default"] is not None:
         parts.append("DEFAULT " + col["default"])
     if col["not_null"]:
@@ -147,7 +159,8 @@ def dump_schema(conn: Any, schema: str, tables: list[str], write: Callable[[str]
                 seq["cache"], " CYCLE" if seq["cycle"] else ""))
         table_columns = {table: columns(conn, schema, table) for table in tables}
         for table in tables:
-            write("CREATE TABLE %s (%s);\n" % (q(table), ", ".join(column_sql(c) for c in table_columns[table])))
+            ddl = "CREATE TABLE %s (%s)" % (q(table), ", ".join(column_sql(c) for c in table_columns[table]))
+            write(single_line(ddl, "table %s" % table) + ";\n")
         for table in tables:
             rows[table] = _copy_out(cur, schema, table, table_columns[table], write)
         for seq in sequences:
@@ -225,19 +238,32 @@ def _constraints_and_indexes(cur: Any, schema: str, table: str, foreign: bool) -
     if foreign:
         cur.execute("SELECT conname, pg_catalog.pg_get_constraintdef(oid) FROM pg_constraint "
                     "WHERE conrelid = %s AND contype = 'f' ORDER BY conname", (oid,))
-        return ["ALTER TABLE ONLY %s ADD CONSTRAINT %s %s" % (q(table), q(name), definition)
-                for name, definition in cur.fetchall()]
+        return [single_line("ALTER TABLE ONLY %s ADD CONSTRAINT %s %s" % (q(table), q(name), definition),
+                            "constraint %s" % name) for name, definition in cur.fetchall()]
     cur.execute("SELECT conname, pg_catalog.pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE conrelid = %s AND contype IN ('p', 'u', 'c', 'x') "
                 "ORDER BY CASE contype WHEN 'p' THEN 0 ELSE 1 END, conname", (oid,))
-    statements = ["ALTER TABLE ONLY %s ADD CONSTRAINT %s %s" % (q(table), q(name), definition)
-                  for name, definition in cur.fetchall()]
-    cur.execute("SELECT pg_catalog.pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                "JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = %s AND NOT EXISTS ("
+    statements = [single_line("ALTER TABLE ONLY %s ADD CONSTRAINT %s %s" % (q(table), q(name), definition),
+                              "constraint %s" % name) for name, definition in cur.fetchall()]
+    cur.execute("SELECT ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid), "
+                "quote_ident(n.nspname) || '.' || quote_ident(tc.relname) FROM pg_index i "
+                "JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid "
+                "JOIN pg_namespace n ON n.oid = tc.relnamespace WHERE i.indrelid = %s AND NOT EXISTS ("
                 " SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x')) "
                 "ORDER BY ic.relname", (oid,))
-    statements.extend(" ".join(row[0].split("\n")) for row in cur.fetchall())
+    statements.extend(single_line(unqualified_index(definition, qualified, table), "index %s" % name)
+                      for name, definition, qualified in cur.fetchall())
     return statements
+
+
+def unqualified_index(definition: str, qualified: str, table: str) -> str:
+    """pg_get_indexdef always names the table with its schema (``ON public.t``); drop the
+    schema so that the dump restores into any schema."""
+    for only in ("ONLY ", ""):
+        on = " ON %s%s " % (only, qualified)
+        if on in definition:
+            return definition.replace(on, " ON %s%s " % (only, q(table)), 1)
+    raise ValueError("unexpected index definition %r" % definition)
 
 
 def table_checksums(conn: Any, schema: str, tables: Iterable[str]) -> dict[str, dict[str, Any]]:

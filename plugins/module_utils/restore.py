@@ -188,31 +188,41 @@ class MysqlRestore(_Restore):
             conn.close()
 
     def load(self, dump_path: str, exists: bool, tables: list[str]) -> None:
+        """DDL commits implicitly on MySQL, so a non-empty target is never emptied first:
+        the dump goes into a scratch database, is verified there, and only then swapped
+        in with one atomic RENAME TABLE. Any failure leaves the target as it was."""
+        target = self.params.database
         admin = connect(self.params, None, autocommit=True)
         try:
-            if not exists:
-                self.executed.append(mysql_engine.create_database(
-                    admin, self.params.database, self.manifest.get("database_options")))
-            elif tables:
-                self.executed.extend(mysql_engine.drop_objects(admin, self.params.database))
+            into = target if not tables else "%s__omops_new" % target[:48]
+            created = not exists or into != target
+            if created:
+                mysql_engine.drop_database(admin, into)  # a leftover of an interrupted run
+                self.executed.append(mysql_engine.create_database(admin, into, self.manifest.get("database_options")))
             try:
-                self._run_dump(dump_path)
-            except BaseException as exc:
-                # DDL already committed: take back everything this restore created.
-                if not exists:
-                    mysql_engine.drop_database(admin, self.params.database)
-                    state = "the database it created was dropped again"
-                else:
-                    mysql_engine.drop_objects(admin, self.params.database)
-                    state = "the tables it created were dropped; %s is empty" % self.params.database
-                if isinstance(exc, Exception):
-                    raise RestoreError("restore into %s failed, %s: %s" % (self.params.database, state, exc)) from None
-                raise
+                self._run_dump(dump_path, into)
+            except Exception as exc:  # pylint: disable=broad-except
+                state = self._undo(admin, into, created)
+                raise RestoreError("restore into %s failed, %s: %s" % (target, state, exc)) from None
+            if into != target:
+                self.executed.extend(mysql_engine.swap_in(admin, into, target))
         finally:
             admin.close()
 
-    def _run_dump(self, dump_path: str) -> None:
-        conn = connect(self.params)
+    def _undo(self, admin: Any, database: str, created: bool) -> str:
+        target = self.params.database
+        try:
+            if created:
+                mysql_engine.drop_database(admin, database)
+                return ("the database it created was dropped again" if database == target
+                        else "%s is untouched (the scratch database %s was dropped)" % (target, database))
+            mysql_engine.drop_objects(admin, database)
+            return "the tables it created were dropped; %s is empty as before" % target
+        except Exception as cleanup:  # pylint: disable=broad-except
+            return "and cleaning up %s failed too (%s): drop it by hand" % (database, cleanup)
+
+    def _run_dump(self, dump_path: str, database: str) -> None:
+        conn = connect(self.params.with_database(database))
         try:
             with open_dump(dump_path) as reader, conn.cursor() as cur:
                 for stmt in iter_statements(reader):

@@ -11,7 +11,7 @@ version_added: 0.1.0
 description:
   - Dumps the schema and data of the OpenMetadata database in one consistent snapshot
     (a single REPEATABLE READ transaction), streamed with bounded memory, compressed with gzip,
-    written to a temporary file and renamed into place. Files are 0600, O(dest) is 0700.
+    written to a temporary file and renamed into place. Files are 0600; a missing O(dest) is created 0700.
   - Writes a manifest beside the dump (C(<name>.manifest.json)) with the engine and server
     version, the OpenMetadata version and schema version (from the change-log tables), per-table
     row counts and checksums computed by the server, the sha256 of the dump, timestamps and the
@@ -200,7 +200,6 @@ def main() -> None:
     except (BackupError, DbError) as exc:
         module.fail_json(msg=str(exc))
     result.setdefault("removed", [])
-    result.pop("created_dest", None)
     module.exit_json(**result)
 
 

@@ -14,8 +14,9 @@ description:
   - The dump file is checked (size and sha256) before anything is touched; a corrupted or truncated
     backup fails with the target untouched.
   - Any failed statement fails the task (upstream's C(metadata restore) exits 0 on failures; this does
-    not). On PostgreSQL the restore is one transaction and a failure leaves the target as it was; on
-    MySQL/MariaDB a failure drops what the restore created.
+    not). A failure never leaves a half-restored target. On PostgreSQL the restore is one transaction.
+    On MySQL/MariaDB a non-empty target (O(wipe=true)) is loaded into a scratch database, verified,
+    then swapped in with one atomic C(RENAME TABLE); a new target is dropped again on failure.
   - Refuses a non-empty target unless O(wipe=true), and a backup of another OpenMetadata version than
     O(expected_version) unless O(allow_version_mismatch=true).
 author:
@@ -30,8 +31,9 @@ options:
     required: true
   wipe:
     description:
-      - Drop the tables (and sequences, views) of a non-empty target before restoring. The database
-        itself, its schema and their grants are kept.
+      - Replace the tables (and sequences, views) of a non-empty target. The database itself, its
+        schema and their grants are kept. The old tables are only dropped once the new ones are
+        loaded and verified.
     type: bool
     default: false
   expected_version:

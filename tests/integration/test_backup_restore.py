@@ -192,7 +192,7 @@ def test_unreachable_server_and_unknown_database(dbs, playbook, tmp_path):
     assert "cannot reach" in run.result("unreachable")["msg"]
     assert "login_host" in run.result("unreachable")["msg"]
     assert "does not exist" in run.result("unknown")["msg"]
-    assert backup_files(dest) == []
+    assert not dest.exists(), "a failed backup created its folder"
 
 
 def test_not_an_openmetadata_database_is_refused(dbs, playbook, tmp_path):
@@ -276,30 +276,45 @@ def test_corrupted_or_truncated_backup_leaves_the_target_untouched(dbs, playbook
         assert not dbs.exists(fresh)
 
 
-def test_failed_statement_fails_the_restore_and_undoes_it(dbs, playbook, tmp_path):
-    """A dump whose manifest is intact but whose SQL fails (here: a table the target
-    already has, made by hand) must fail the task; a database the restore created is dropped."""
+def broken_backup(dbs, playbook, tmp_path) -> pathlib.Path:
+    """A backup whose files are intact (manifest sha256 matches) but whose SQL fails
+    midway: one statement names a table that does not exist."""
     source = dbs.build()
-    dest = tmp_path / "b"
-    made = playbook([backup_task(dict(dbs.module_args(source), dest=str(dest)))])
+    made = playbook([backup_task(dict(dbs.module_args(source), dest=str(tmp_path / "b")))])
     out = made.result("backup")
-    # Rewrite the dump with one broken statement, and give the manifest the new checksum.
     dump = pathlib.Path(out["path"])
     with gzip.open(dump, "rb") as handle:
         text = handle.read()
-    text = text.replace(b"INSERT INTO", b"INSERT INTO no_such_table_zz", 1) if dbs.engine == "mysql" \
-        else text.replace(b"COPY ", b"COPY no_such_table_zz ", 1)
-    dump.write_bytes(gzip.compress(text))
+    marker = b"INSERT INTO `tag_usage`" if dbs.engine == "mysql" else b'COPY "tag_usage"'
+    assert marker in text
+    dump.write_bytes(gzip.compress(text.replace(marker, marker.replace(b"tag_usage", b"no_such_table_zz"), 1)))
     manifest_path = pathlib.Path(out["manifest_path"])
     manifest = json.loads(manifest_path.read_text())
     manifest["sha256"] = hashlib.sha256(dump.read_bytes()).hexdigest()
     manifest["size"] = dump.stat().st_size
     manifest_path.write_text(json.dumps(manifest))
+    return dump
+
+
+def test_failed_statement_fails_the_restore_and_drops_the_database_it_created(dbs, playbook, tmp_path):
+    dump = broken_backup(dbs, playbook, tmp_path)
     target = dbs.new_name()
     run = playbook([restore_task(dict(dbs.module_args(target), backup=str(dump)), ignore_errors=True)])
     msg = run.result("restore")["msg"]
     assert "failed" in msg and "no_such_table_zz" in msg and "dropped again" in msg
     assert not dbs.exists(target)
+
+
+def test_failed_wipe_restore_leaves_the_existing_target_as_it_was(dbs, playbook, tmp_path):
+    """The rollback case: replacing a live database must never leave it half-restored."""
+    dump = broken_backup(dbs, playbook, tmp_path)
+    existing = dbs.build(seed=5)
+    before = dbs.snapshot(existing)
+    run = playbook([restore_task(dict(dbs.module_args(existing), backup=str(dump), wipe=True), ignore_errors=True)])
+    result = run.result("restore")
+    assert result.get("failed") is True and "no_such_table_zz" in result["msg"]
+    assert dbs.snapshot(existing) == before
+    assert not dbs.exists(existing + "__omops_new")
 
 
 def test_restore_refuses_non_empty_target_and_other_versions(dbs, playbook, tmp_path):
@@ -328,7 +343,7 @@ def test_wipe_replaces_a_non_empty_target(dbs, playbook, tmp_path):
     assert dbs.snapshot(other) == dbs.snapshot(source)
 
 
-def test_client_dump_of_wrong_engine_backup_is_refused(playbook, tmp_path):
+def test_backup_of_another_engine_is_refused(playbook, tmp_path):
     """A MariaDB backup offered to PostgreSQL is refused before anything happens."""
     dbs_my = Databases("mysql")
     try:
@@ -345,3 +360,57 @@ def test_client_dump_of_wrong_engine_backup_is_refused(playbook, tmp_path):
 
 def test_fixture_engines_are_the_module_engines():
     assert set(FIXTURE_ENGINE.values()) == set(om_database.ENGINES)
+
+
+def test_mariadb_float_columns_keep_their_exact_values(playbook, tmp_path):
+    """MariaDB prints FLOAT with 6 digits; the dump must not round (1/3, 16777217, max)."""
+    dbs = Databases("mysql")
+    try:
+        source = dbs.build()
+        conn = dbs.connect(source)
+        with conn.cursor() as cur:
+            cur.execute("CREATE TABLE float_check (id INT PRIMARY KEY, f FLOAT, d DOUBLE)")
+            cur.execute("INSERT INTO float_check VALUES (1, 1/3, 1/3), (2, 16777216, 0.1), (3, 3.4028234e38, -0.0), "
+                        "(4, 1.17549435e-38, 1e308), (5, NULL, NULL)")
+        conn.commit()
+        conn.close()
+        target = dbs.new_name()
+        run = playbook([
+            backup_task(dict(dbs.module_args(source), dest=str(tmp_path / "b"))),
+            restore_task(dict(dbs.module_args(target), backup="{{ out.path }}")),
+        ])
+        assert run.rc == 0, run.output[-3000:]
+        conn = dbs.connect(source)
+        with conn.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM `%s`.float_check s JOIN `%s`.float_check t ON s.id = t.id "
+                        "AND s.f <=> t.f AND s.d <=> t.d" % (source, target))
+            assert cur.fetchone()[0] == 5
+        conn.close()
+    finally:
+        dbs.drop_all()
+
+
+def test_postgresql_native_backup_restores_into_another_schema(playbook, tmp_path):
+    dbs = Databases("postgresql")
+    try:
+        source = dbs.build()
+        target = dbs.new_name()
+        run = playbook([
+            backup_task(dict(dbs.module_args(source), dest=str(tmp_path / "b"))),
+            restore_task(dict(dbs.module_args(target), schema="om_other", backup="{{ out.path }}")),
+        ])
+        assert run.rc == 0, run.output[-3000:]
+
+        def indexes(name, schema):
+            conn = dbs.connect(name)
+            with conn.cursor() as cur:
+                cur.execute("SELECT tablename, indexname FROM pg_indexes WHERE schemaname = %s ORDER BY 1, 2",
+                            (schema,))
+                found = cur.fetchall()
+            conn.close()
+            return found
+
+        assert indexes(target, "om_other") == indexes(source, "public")
+        assert indexes(target, "public") == []
+    finally:
+        dbs.drop_all()

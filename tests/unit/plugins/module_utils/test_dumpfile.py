@@ -144,3 +144,18 @@ def test_write_file_atomic_mode(tmp_path):
     dumpfile.write_file_atomic(str(path), b"{}")
     assert path.read_bytes() == b"{}"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_failure_at_fsync_fails_cleanly_instead_of_hanging(tmp_path, monkeypatch):
+    """A full disk often shows only at fsync, after the last block was queued."""
+    path = tmp_path / "d.sql.gz"
+    writer = AtomicCompressedWriter(str(path))
+    writer.write(b"SELECT 1;\n")
+
+    def no_space(_fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(dumpfile.os, "fsync", no_space)
+    with pytest.raises(DumpWriteError, match="no space left"):
+        writer.commit()
+    assert list(tmp_path.iterdir()) == []

@@ -6,6 +6,7 @@ import decimal
 import pytest
 
 from ansible_collections.openmetadata.ops.plugins.module_utils import mysql_engine
+from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import UnsupportedObject
 
 
 @pytest.mark.parametrize("value, literal", [
@@ -30,13 +31,18 @@ def test_literals_never_contain_a_raw_newline():
 
 
 def test_one_line_keeps_quoted_text():
-    ddl = "CREATE TABLE `a\nb` (\n  `c` int COMMENT 'x\ny'\n)"
-    assert mysql_engine.one_line(ddl) == "CREATE TABLE `a\\nb` (   `c` int COMMENT 'x\\ny' )"
+    ddl = "CREATE TABLE `ab` (\n  `c` int COMMENT 'x\ny'\n)"
+    assert mysql_engine.one_line(ddl) == "CREATE TABLE `ab` (   `c` int COMMENT 'x\\ny' )"
+
+
+def test_one_line_refuses_an_identifier_with_a_line_break():
+    with pytest.raises(UnsupportedObject, match="method=client"):
+        mysql_engine.one_line("CREATE TABLE `a\nb` (c int)")
 
 
 def test_checksum_sql_covers_every_column_and_marks_null():
-    sql = mysql_engine.table_checksum_sql("t", ["json", "id"])
-    assert "IFNULL(MD5(`json`), 'N')" in sql and "IFNULL(MD5(`id`), 'N')" in sql
+    sql = mysql_engine.table_checksum_sql("t", [("json", "longtext"), ("f", "float")])
+    assert "IFNULL(MD5(`json`), 'N')" in sql and "IFNULL(MD5(CAST(`f` AS DOUBLE)), 'N')" in sql
     assert sql.endswith("FROM `t`")
 
 

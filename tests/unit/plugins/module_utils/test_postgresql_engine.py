@@ -28,3 +28,12 @@ def test_column_sql_covers_generated_identity_and_defaults():
     col = {"name": "t", "type": "text", "not_null": False, "default": "'x'::text", "generated": False,
            "identity": "", "collation": '"C"'}
     assert postgresql_engine.column_sql(col) == '"t" text COLLATE "C" DEFAULT \'x\'::text'
+
+
+def test_index_definitions_lose_their_schema():
+    assert postgresql_engine.unqualified_index(
+        "CREATE INDEX ix ON public.table_entity USING btree (name)", "public.table_entity", "table_entity") == \
+        'CREATE INDEX ix ON "table_entity" USING btree (name)'
+    assert postgresql_engine.unqualified_index(
+        'CREATE UNIQUE INDEX ix ON ONLY "My Schema"."T" USING btree (a)', '"My Schema"."T"', "T") == \
+        'CREATE UNIQUE INDEX ix ON ONLY "T" USING btree (a)'
