@@ -16,7 +16,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(PY)
 export ANSIBLE_NOCOLOR := 1
 PYTEST_ARGS ?=
 
-.PHONY: all venv link services sandbox test pytest unit integration compat sanity lint bench clean
+.PHONY: all venv link services sandbox test pytest unit integration compat molecule sanity lint bench clean
 
 all: test
 
@@ -39,7 +39,7 @@ sandbox: venv link services
 	$(PY) tests/fixtures/om_database.py --engine postgresql --database openmetadata_sandbox
 	$(BIN)/ansible-playbook -i examples/sandbox/inventory.yml examples/sandbox/sandbox.yml
 
-test: pytest compat sanity lint
+test: pytest compat molecule sanity lint
 
 pytest: venv link services
 	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -n 2 tests/unit tests/integration $(PYTEST_ARGS)
@@ -61,6 +61,11 @@ compat: venv link services
 	OM_TEST_EXTRA_COLLECTIONS=$$($(PY) -c 'import ansible_collections, os; print(os.path.dirname(list(ansible_collections.__path__)[0]))') \
 	  $(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q $(PYTEST_ARGS) tests/integration/test_playbooks.py \
 	  tests/integration/test_backup_restore.py -k "round_trip or second_run or playbooks or wrong_password"
+
+# Role scenarios (extensions/molecule/<role>/, default driver on localhost):
+# prepare, converge, idempotence (a second run must report changed=0), verify, cleanup.
+molecule: venv link services
+	cd extensions && PATH=$(CURDIR)/$(BIN):$$PATH $(CURDIR)/$(BIN)/molecule test --all
 
 # ansible-test must run from a real .../ansible_collections/openmetadata/ops folder and
 # cannot download its pip bootstrap here: scripts/sanity.sh takes care of both.
