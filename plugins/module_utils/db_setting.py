@@ -295,7 +295,8 @@ class PostgresqlSetting(_Setting):
         s.pg_setting(conn, self.req.name)  # fails clearly on an unknown name
         scoped = self.scoped(conn)
         seen = self.effective()
-        before = {"effective": seen, self.req.scope: scoped}
+        # "runtime" is what a new connection sees; "persisted" what the scope holds.
+        before = {"runtime": seen, "persisted": scoped}
         if s.same_or_larger(seen, self.req.value, self.req.at_least) and (
                 self.req.at_least or s.same_or_larger(scoped or "", self.req.value, False)):
             self.diff(before, before)
@@ -303,7 +304,7 @@ class PostgresqlSetting(_Setting):
             self.out["msg"] = "%s is %s for new connections: nothing to do" % (self.req.name, seen)
             return
         wanted = self.pg_value()
-        self.diff(before, {"effective": wanted, self.req.scope: wanted})
+        self.diff(before, {"runtime": wanted, "persisted": wanted})
         self.out["changed"] = True
         if self.check_mode:
             self.out["msg"] = "would set %s = %s (scope %s)" % (self.req.name, wanted, self.req.scope)
@@ -326,7 +327,7 @@ class PostgresqlSetting(_Setting):
             self.out["msg"] = "nothing recorded for %s in %s: nothing to revert" % (self.req.name, self.req.state_file)
             return
         scoped = self.scoped(conn)
-        self.diff({self.req.scope: scoped}, {self.req.scope: record["value"]})
+        self.diff({"runtime": self.effective(), "persisted": scoped}, {"runtime": None, "persisted": record["value"]})
         self.out["changed"] = True
         if self.check_mode:
             self.out["msg"] = "would put %s back (%s)" % (self.req.name, record["value"] or "not set")

@@ -168,7 +168,10 @@ name:
   returned: always
   type: str
 before:
-  description: The running (MySQL) or effective and scoped (PostgreSQL) value before the task.
+  description:
+    - C(runtime) is the running value (MySQL) or what a new connection of O(verify_user) sees (PostgreSQL);
+      C(persisted) is the value in the option file / SET PERSIST, or in C(ALTER SYSTEM/DATABASE/ROLE) for the
+      scope (null when not set there).
   returned: success
   type: dict
 after:
