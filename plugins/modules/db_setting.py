@@ -145,6 +145,35 @@ EXAMPLES = r'''
     verify_user: openmetadata_user
     verify_password: "{{ vault_openmetadata_db_password }}"
 
+- name: PostgreSQL - for every connection to the OpenMetadata database (owner or superuser)
+  openmetadata.ops.db_setting:
+    engine: postgresql
+    login_user: postgres
+    database: openmetadata_db
+    name: work_mem
+    value: 20MB
+    scope: database
+
+- name: MariaDB - an existing drop-in file of your own; its line is edited and restored on revert
+  openmetadata.ops.db_setting:
+    engine: mysql
+    login_user: root
+    name: sort_buffer_size
+    value: 20MB
+    persist: option_file
+    option_file: /etc/mysql/conf.d/tuning.cnf
+
+- name: Amazon RDS - nothing can be set from SQL; warn with the parameter group value instead of failing
+  openmetadata.ops.db_setting:
+    engine: mysql
+    login_host: om.abc123.eu-west-1.rds.amazonaws.com
+    login_user: admin
+    login_password: "{{ vault_rds_password }}"
+    name: sort_buffer_size
+    value: 20MB
+    managed: true
+    on_managed: warn
+
 - name: PostgreSQL without superuser - only for the OpenMetadata role
   openmetadata.ops.db_setting:
     engine: postgresql
