@@ -105,7 +105,28 @@ class _Setting:
             "after": "".join("%s: %s\n" % item for item in sorted(after.items())),
         }
 
+    def first_change(self, conn: Any, sql: str, original: dict[str, Any]) -> None:
+        """Record the original (only before the very first change, so a second apply
+        never overwrites it), then change; if that change is refused, forget the record
+        again so that nothing at all has changed."""
+        key = self.key()
+        recorded_now = self.store.get(key) is None
+        if recorded_now:
+            self.store.put(key, original)
+        try:
+            self.execute(conn, sql)
+        except s.SettingError:
+            if recorded_now:
+                self.store.drop(key)
+            raise
+
     # engine-specific
+    def key(self) -> str:
+        raise NotImplementedError
+
+    def execute(self, conn: Any, sql: str) -> None:
+        raise NotImplementedError
+
     def detect_managed(self, conn: Any) -> Optional[str]:
         raise NotImplementedError
 
@@ -168,16 +189,13 @@ class MysqlSetting(_Setting):
         if self.check_mode:
             self.out["msg"] = "would set %s to %s (%s)" % (self.req.name, wanted, mode)
             return
-        if self.store.get(self.key()) is None:
-            original_text = s.read_text(self.req.option_file) if mode == "option_file" else None
-            self.store.put(self.key(), {"runtime": runtime, "persist": mode, "persisted": persisted,
-                                        "option_file": self.req.option_file if mode == "option_file" else None,
-                                        "option_file_text": original_text,
-                                        "option_file_mode": _mode(self.req.option_file)})
-        if mode == "set_persist":
-            self.execute(conn, "SET PERSIST %s = %s" % (self.req.name, _literal(wanted)))
-        else:
-            self.execute(conn, "SET GLOBAL %s = %s" % (self.req.name, _literal(wanted)))
+        original_text = s.read_text(self.req.option_file) if mode == "option_file" else None
+        statement = "SET %s %s = %s" % ("PERSIST" if mode == "set_persist" else "GLOBAL", self.req.name,
+                                        _literal(wanted))
+        self.first_change(conn, statement, {
+            "runtime": runtime, "persist": mode, "persisted": persisted,
+            "option_file": self.req.option_file if mode == "option_file" else None,
+            "option_file_text": original_text, "option_file_mode": _mode(self.req.option_file)})
         if mode == "option_file":
             text = s.read_text(self.req.option_file)
             s.write_text(self.req.option_file, s.option_file_with(text, self.req.name, wanted))
@@ -309,9 +327,8 @@ class PostgresqlSetting(_Setting):
         if self.check_mode:
             self.out["msg"] = "would set %s = %s (scope %s)" % (self.req.name, wanted, self.req.scope)
             return
-        if self.store.get(self.key()) is None:
-            self.store.put(self.key(), {"scope": self.req.scope, "target": self.target(), "value": scoped})
-        self.execute(conn, s.pg_set_statement(self.req.name, self.req.scope, self.target(), wanted))
+        self.first_change(conn, s.pg_set_statement(self.req.name, self.req.scope, self.target(), wanted),
+                          {"scope": self.req.scope, "target": self.target(), "value": scoped})
         seen = self.wait_effective(self.req.value, self.req.at_least)
         if not s.same_or_larger(seen, self.req.value, self.req.at_least):
             raise s.SettingError(

@@ -7,6 +7,7 @@ instance's conf.d (read by the server through ``!includedir``).
 from __future__ import annotations
 
 import os
+import json
 import pathlib
 import re
 import stat
@@ -266,6 +267,8 @@ def test_mariadb_missing_privilege_fails_naming_it_and_changes_nothing(private_m
     assert PRIVILEGE.search(result["msg"]), result["msg"]
     assert mysql_global(private_mariadb) == original
     assert not pathlib.Path(private_mariadb["option_file"]).exists()
+    state = tmp_path / "state.json"
+    assert not state.exists() or json.loads(state.read_text()) == {}, "a refused change left a record to revert"
 
 
 def test_mariadb_revert_in_a_new_run_after_a_crash_restores_original(private_mariadb, playbook, tmp_path):
