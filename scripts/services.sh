@@ -60,7 +60,11 @@ start_mariadb() {
   if ! as_root mariadb-admin --protocol=socket ping >/dev/null 2>&1 \
      && ! mariadb-admin -h 127.0.0.1 -u root ping >/dev/null 2>&1; then
     log "starting MariaDB"
-    as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql
+    # Errors (and a crash's stack trace) go to a file: in the background stderr is lost.
+    as_root mkdir -p /var/log/mysql
+    as_root chown mysql:mysql /var/log/mysql
+    as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql \
+      --log-error=/var/log/mysql/error.log
   fi
   wait_for MariaDB sh -c 'mariadb-admin --protocol=socket ping || mariadb-admin -h 127.0.0.1 -u root ping'
   if ! mariadb -h 127.0.0.1 -u root -e 'select 1' >/dev/null 2>&1; then

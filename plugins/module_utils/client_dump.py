@@ -9,6 +9,7 @@ any local user could read them in the process list.
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -41,7 +42,9 @@ def find_client(engine: str, explicit: Optional[str]) -> str:
                           % " or ".join(names))
 
 
+@functools.lru_cache(maxsize=None)
 def client_version(binary: str) -> str:
+    """The tool's own version line (asked once: build_command and the manifest both need it)."""
     out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False, timeout=30)
     return (out.stdout or out.stderr).strip()
 

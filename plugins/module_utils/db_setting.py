@@ -299,11 +299,11 @@ class PostgresqlSetting(_Setting):
             raise s.SettingError(message or "%s failed: %s" % (sql, str(exc).strip())) from None
         self.out.ran(sql)
 
-    def wait_effective(self, expect: Any, at_least: bool) -> str:
+    def wait_effective(self) -> str:
         """A reload reaches new backends after the postmaster handles SIGHUP: poll briefly."""
         seen = self.effective()
         for _attempt in range(50):
-            if s.same_or_larger(seen, expect, at_least):
+            if self.satisfied(seen):
                 break
             time.sleep(0.1)
             seen = self.effective()
@@ -315,7 +315,7 @@ class PostgresqlSetting(_Setting):
         seen = self.effective()
         # "runtime" is what a new connection sees; "persisted" what the scope holds.
         before = {"runtime": seen, "persisted": scoped}
-        if s.same_or_larger(seen, self.req.value, self.req.at_least) and (
+        if self.satisfied(seen) and (
                 self.req.at_least or s.same_or_larger(scoped or "", self.req.value, False)):
             self.diff(before, before)
             self.out["effective_value"] = s.to_bytes(seen)
@@ -329,8 +329,8 @@ class PostgresqlSetting(_Setting):
             return
         self.first_change(conn, s.pg_set_statement(self.req.name, self.req.scope, self.target(), wanted),
                           {"scope": self.req.scope, "target": self.target(), "value": scoped})
-        seen = self.wait_effective(self.req.value, self.req.at_least)
-        if not s.same_or_larger(seen, self.req.value, self.req.at_least):
+        seen = self.wait_effective()
+        if not self.satisfied(seen):
             raise s.SettingError(
                 "%s was set (scope %s) but a new connection as %s still sees %s: a more specific setting "
                 "(ALTER ROLE/DATABASE ... SET, or the connection string) overrides it; use scope=role for that user"

@@ -292,12 +292,6 @@ class CopyData(io.RawIOBase):
         self._pending = data[size:]
         return data[:size]
 
-    def readline(self, size: int = -1) -> bytes:  # pylint: disable=unused-argument
-        if self._pending:
-            line, self._pending = self._pending, b""
-            return line
-        return b"" if self.finished else self._next_line()
-
     def drain(self) -> None:
         while not self.finished:
             self._next_line()

@@ -17,7 +17,7 @@ from typing import Any, Optional
 from ansible_collections.openmetadata.ops.plugins.module_utils import mysql_engine
 from ansible_collections.openmetadata.ops.plugins.module_utils import postgresql_engine
 from ansible_collections.openmetadata.ops.plugins.module_utils.backup import (
-    CHECKSUM_METHOD, DUMP_SUFFIX, MANIFEST_SUFFIX, BackupError, dump_path_of, load_manifest, manifest_path_for, verify_file,
+    CHECKSUM_METHOD, MANIFEST_SUFFIX, BackupError, dump_path_of, load_manifest, manifest_path_for, verify_file,
 )
 from ansible_collections.openmetadata.ops.plugins.module_utils.db import (
     DbParams, connect, quote_postgresql,
@@ -34,12 +34,7 @@ class RestoreError(Exception):
 
 def locate(backup: str) -> tuple[str, dict[str, Any]]:
     """Accept the dump, the manifest, or a backup's base name; return (manifest path, manifest)."""
-    if backup.endswith(MANIFEST_SUFFIX):
-        manifest_path = backup
-    elif backup.endswith(DUMP_SUFFIX):
-        manifest_path = manifest_path_for(backup)
-    else:
-        manifest_path = backup + MANIFEST_SUFFIX
+    manifest_path = _manifest_of(backup)
     if not os.path.exists(manifest_path):
         raise RestoreError("no backup manifest at %s: give the path of a backup made by openmetadata.ops.backup "
                            "(the .sql.gz or the .manifest.json beside it)" % manifest_path)
@@ -49,8 +44,12 @@ def locate(backup: str) -> tuple[str, dict[str, Any]]:
         raise RestoreError(str(exc)) from None
 
 
+def _manifest_of(backup: str) -> str:
+    return backup if backup.endswith(MANIFEST_SUFFIX) else manifest_path_for(backup)
+
+
 def _exists(backup: str) -> bool:
-    return any(os.path.exists(path) for path in (backup, manifest_path_for(backup), backup + MANIFEST_SUFFIX))
+    return os.path.exists(backup) or os.path.exists(_manifest_of(backup))
 
 
 def check_compatible(manifest: dict[str, Any], params: DbParams, expected_version: Optional[str],

@@ -105,6 +105,7 @@ def state_key(params: DbParams, name: str, where: str) -> str:
 # MySQL / MariaDB
 # ---------------------------------------------------------------------------------------
 
+SERVER_SECTIONS = ("mysqld", "mariadb", "server")  # option-file groups the server reads
 OPTION_LINE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*(?:=\s*(.*?))?\s*$")
 
 
@@ -158,10 +159,10 @@ def option_file_with(text: Optional[str], name: str, value: str) -> str:
         stripped = line.strip()
         if stripped.startswith("[") and stripped.endswith("]"):
             section = stripped[1:-1].strip().lower()
-            if section in ("mysqld", "mariadb", "server"):
+            if section in SERVER_SECTIONS:
                 insert_at = index + 1
             continue
-        if section in ("mysqld", "mariadb", "server"):
+        if section in SERVER_SECTIONS:
             match = OPTION_LINE.match(line)
             if match and match.group(1) in variants and not stripped.startswith(("#", ";")):
                 newline = "\n" if line.endswith("\n") else ""
@@ -184,7 +185,7 @@ def option_file_value(text: Optional[str], name: str) -> Optional[str]:
         stripped = line.strip()
         if stripped.startswith("[") and stripped.endswith("]"):
             section = stripped[1:-1].strip().lower()
-        elif section in ("mysqld", "mariadb", "server") and not stripped.startswith(("#", ";")):
+        elif section in SERVER_SECTIONS and not stripped.startswith(("#", ";")):
             match = OPTION_LINE.match(line)
             if match and match.group(1) in variants:
                 found = (match.group(2) or "").strip()

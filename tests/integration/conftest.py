@@ -41,30 +41,10 @@ def dbs(engine) -> Iterator[Databases]:
 
 @pytest.fixture(scope="session")
 def private_postgresql() -> Iterator[dict[str, Any]]:
-    """A PostgreSQL instance of our own with password (scram) authentication on a free port."""
-    base = pathlib.Path(tempfile.mkdtemp(prefix="om-private-pg-"))
-    os.chmod(base, 0o755)
-    datadir = base / "data"
-    password = "Sup3r-S3cret-%s" % uuid.uuid4().hex[:8]
-    pwfile = base / "pw"
-    pwfile.write_text(password + "\n")
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if as_postgres:
-        shutil.chown(base, "postgres")
-        shutil.chown(pwfile, "postgres")
-    port = free_port()
-    subprocess.run(as_postgres + [pg_bin("initdb"), "-D", str(datadir), "-U", "postgres", "--pwfile", str(pwfile),
-                                  "--auth-host=scram-sha-256", "--auth-local=trust"],
-                   check=True, capture_output=True)
-    subprocess.run(as_postgres + [pg_bin("pg_ctl"), "-D", str(datadir), "-w", "-l", str(base / "log"),
-                                  "-o", "-p %d -k %s -c listen_addresses=127.0.0.1" % (port, base), "start"],
-                   check=True, capture_output=True)
-    try:
-        yield {"port": port, "user": "postgres", "password": password, "socket_dir": str(base)}
-    finally:
-        subprocess.run(as_postgres + [pg_bin("pg_ctl"), "-D", str(datadir), "-m", "immediate", "stop"],
-                       check=False, capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+    """A PostgreSQL instance of our own with password (scram) authentication, shared by the
+    tests of a session that only read from it."""
+    with _private_postgresql() as server:
+        yield server
 
 
 @pytest.fixture
@@ -276,11 +256,18 @@ def private_mariadb() -> Iterator[dict[str, Any]]:
 
 @pytest.fixture
 def private_postgresql_restartable() -> Iterator[dict[str, Any]]:
-    """A fresh PostgreSQL of our own (function scope) with scram password auth on 127.0.0.1.
+    """A fresh PostgreSQL of our own (function scope), for tests that change and restart it."""
+    with _private_postgresql() as server:
+        yield server
 
-    Yields port, user/password (superuser postgres), conf_dir (the datadir, where
-    postgresql.auto.conf lives), restart() and the accounts om_user / om-pass (owner of
-    openmetadata_db, not superuser) and other_user / other-pass.
+
+@contextlib.contextmanager
+def _private_postgresql() -> Iterator[dict[str, Any]]:
+    """initdb + pg_ctl start on a free port with scram password auth on 127.0.0.1.
+
+    Yields port, user/password (superuser postgres), socket_dir, conf_dir (the datadir, where
+    postgresql.auto.conf lives), log, restart() and the accounts om_user / om-pass (owner of
+    openmetadata_db, not superuser) and other_user / other-pass. Stopped and removed after.
     """
     initdb, pg_ctl = pg_bin("initdb"), pg_bin("pg_ctl")
     base = pathlib.Path(tempfile.mkdtemp(prefix="om-private-pg-r-"))

@@ -44,16 +44,20 @@ def assert_ok(run) -> None:
 
 # --- MariaDB helpers ---------------------------------------------------------------------------
 
-def mysql_args(server: dict[str, Any], tmp_path: pathlib.Path, **extra: Any) -> dict[str, Any]:
-    args: dict[str, Any] = {
-        "engine": "mysql", "login_host": "127.0.0.1", "login_port": server["port"],
-        "login_user": "root", "login_password": "", "name": "sort_buffer_size", "value": "20MB",
-        "option_file": server["option_file"], "state_file": str(tmp_path / "state.json"),
-    }
+def module_args(connection: dict[str, Any], tmp_path: pathlib.Path, extra: dict[str, Any]) -> dict[str, Any]:
+    """db_setting arguments: the connection, 20MB, a state file under tmp_path, then ``extra``
+    (a revert drops ``value`` unless the test gives one)."""
+    args = dict(connection, value="20MB", state_file=str(tmp_path / "state.json"))
     args.update(extra)
     if args.get("state") == "reverted" and "value" not in extra:
         del args["value"]
     return args
+
+
+def mysql_args(server: dict[str, Any], tmp_path: pathlib.Path, **extra: Any) -> dict[str, Any]:
+    return module_args({"engine": "mysql", "login_host": "127.0.0.1", "login_port": server["port"],
+                        "login_user": "root", "login_password": "", "name": "sort_buffer_size",
+                        "option_file": server["option_file"]}, tmp_path, extra)
 
 
 def mysql_revert_args(server: dict[str, Any], tmp_path: pathlib.Path, **extra: Any) -> dict[str, Any]:
@@ -89,15 +93,9 @@ def option_file_values(path: pathlib.Path, name: str = "sort_buffer_size") -> li
 # --- PostgreSQL helpers ------------------------------------------------------------------------
 
 def pg_args(server: dict[str, Any], tmp_path: pathlib.Path, **extra: Any) -> dict[str, Any]:
-    args: dict[str, Any] = {
-        "engine": "postgresql", "login_host": "127.0.0.1", "login_port": server["port"],
-        "login_user": server["user"], "login_password": server["password"],
-        "name": "work_mem", "value": "20MB", "state_file": str(tmp_path / "state.json"),
-    }
-    args.update(extra)
-    if args.get("state") == "reverted" and "value" not in extra:
-        del args["value"]
-    return args
+    return module_args({"engine": "postgresql", "login_host": "127.0.0.1", "login_port": server["port"],
+                        "login_user": server["user"], "login_password": server["password"],
+                        "name": "work_mem"}, tmp_path, extra)
 
 
 def pg_revert_args(server: dict[str, Any], tmp_path: pathlib.Path, **extra: Any) -> dict[str, Any]:
