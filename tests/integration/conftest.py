@@ -122,11 +122,16 @@ def _wait_until(check, what: str, timeout: float = 90.0) -> None:
 
 
 class _PrivateMariaDB:
-    """One mariadbd of our own: its own datadir, socket, free port and !includedir conf.d."""
+    """One mariadbd of our own: its own datadir, tmpdir, socket, free port and !includedir conf.d.
+
+    The private tmpdir matters: a starting mariadbd deletes every ``#sql*`` file in its tmpdir,
+    and with the default /tmp that includes the shared server's in-flight temporary tables
+    (which crashed the shared MariaDB during parallel test runs)."""
 
     def __init__(self, base: pathlib.Path) -> None:
         self.base = base
         self.datadir = base / "data"
+        self.tmpdir = base / "tmp"
         self.conf_d = base / "conf.d"
         self.socket = base / "s"
         self.pid_file = base / "mariadbd.pid"
@@ -137,16 +142,18 @@ class _PrivateMariaDB:
 
     def install(self) -> None:
         self.conf_d.mkdir()
+        self.tmpdir.mkdir()
         self.defaults_file.write_text(
             "[mysqld]\n"
             "datadir = %s\n"
+            "tmpdir = %s\n"
             "port = %d\n"
             "socket = %s\n"
             "pid-file = %s\n"
             "log-error = %s\n"
             "bind-address = 127.0.0.1\n"
             "skip-name-resolve\n"
-            "!includedir %s\n" % (self.datadir, self.port, self.socket, self.pid_file, self.log, self.conf_d))
+            "!includedir %s\n" % (self.datadir, self.tmpdir, self.port, self.socket, self.pid_file, self.log, self.conf_d))
         os.chmod(self.base, 0o755)
         _chown_tree(self.base, "mysql")
         user = ["--user=mysql"] if os.geteuid() == 0 else []
