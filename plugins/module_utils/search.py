@@ -1,0 +1,218 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, openmetadata.ops contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Elasticsearch / OpenSearch over plain HTTP: which engine and version, OpenMetadata's index
+names per OpenMetadata version, and listing, counting and deleting indexes by exact name.
+
+Plain HTTP on purpose: the official Elasticsearch client refuses to talk to OpenSearch, and
+Elasticsearch 8 refuses wildcard deletes (``action.destructive_requires_name``), so every delete
+here names one index exactly. Indexes that are not OpenMetadata's are never touched."""
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Optional
+from urllib.parse import quote
+
+from ansible_collections.openmetadata.ops.plugins.module_utils.om_api import ApiClient, ApiError
+from ansible_collections.openmetadata.ops.plugins.module_utils.versions import parse
+
+ELASTICSEARCH = "elasticsearch"
+OPENSEARCH = "opensearch"
+
+# OpenMetadata's own indexes, by OpenMetadata minor version (names without the cluster alias).
+# 1.1: the ElasticSearchIndexType enum of the 1.1 server (ElasticSearchIndexDefinition).
+# 1.2: "indexName" values of the server's elasticsearch/indexMapping.json in 1.2 (one per entity the
+# SearchIndexingApplication indexes, the service indexes and the three data-insight indexes).
+OPENMETADATA_INDEXES: Dict[str, List[str]] = {
+    "1.1": [
+        "table_search_index",
+        "topic_search_index",
+        "dashboard_search_index",
+        "pipeline_search_index",
+        "user_search_index",
+        "team_search_index",
+        "glossary_search_index",
+        "mlmodel_search_index",
+        "container_search_index",
+        "query_search_index",
+        "tag_search_index",
+        "test_case_search_index",
+        "entity_report_data_index",
+        "web_analytic_entity_view_report_data_index",
+        "web_analytic_user_activity_report_data_index",
+    ],
+    "1.2": [
+        "table_search_index",
+        "stored_procedure_search_index",
+        "database_schema_search_index",
+        "database_search_index",
+        "chart_search_index",
+        "dashboard_search_index",
+        "dashboard_data_model_search_index",
+        "pipeline_search_index",
+        "topic_search_index",
+        "container_search_index",
+        "search_entity_search_index",
+        "query_search_index",
+        "mlmodel_search_index",
+        "test_case_search_index",
+        "test_suite_search_index",
+        "data_product_search_index",
+        "domain_search_index",
+        "glossary_search_index",
+        "glossary_term_search_index",
+        "tag_search_index",
+        "classification_search_index",
+        "user_search_index",
+        "team_search_index",
+        "entity_report_data_index",
+        "web_analytic_entity_view_report_data_index",
+        "web_analytic_user_activity_report_data_index",
+        "database_service_search_index",
+        "messaging_service_search_index",
+        "pipeline_service_search_index",
+        "dashboard_service_search_index",
+        "search_service_search_index",
+        "storage_service_search_index",
+        "mlmodel_service_search_index",
+        "metadata_service_search_index",
+    ],
+}
+
+# The oldest engine each OpenMetadata version supports, per distribution.
+# 1.2: Elasticsearch 8.10.2 / OpenSearch 2.7 (the 1.2 release notes and docker/helm set-ups).
+# 1.1: Elasticsearch 7.16 (its docker quickstart) / OpenSearch 1.3.
+MIN_ENGINE_VERSIONS: Dict[str, Dict[str, str]] = {
+    "1.1": {ELASTICSEARCH: "7.16.0", OPENSEARCH: "1.3.0"},
+    "1.2": {ELASTICSEARCH: "8.10.2", OPENSEARCH: "2.7.0"},
+}
+
+# Each of the two OpenMetadata versions also names what to install when the engine is too old.
+ADVICE = {
+    ELASTICSEARCH: "install Elasticsearch %s or newer (the OpenMetadata %s docker set-up uses %s)",
+    OPENSEARCH: "install OpenSearch %s or newer (OpenMetadata %s; e.g. %s)",
+}
+
+
+def om_minor(version: str) -> str:
+    """'1.2.5' -> '1.2'; refuses versions this collection has no index names for."""
+    try:
+        parts = parse(str(version))
+    except ValueError:
+        raise ValueError("om_version %r is not a version like 1.1 or 1.2.5" % (version,))
+    minor = "%d.%d" % (parts[0], parts[1] if len(parts) > 1 else 0)
+    if minor not in OPENMETADATA_INDEXES:
+        raise ValueError("no index names known for OpenMetadata %s (known: %s)"
+                         % (version, ", ".join(sorted(OPENMETADATA_INDEXES))))
+    return minor
+
+
+def prefixed(name: str, cluster_alias: Optional[str]) -> str:
+    """OpenMetadata puts ``<clusterAlias>_`` before every index name when a cluster alias is set."""
+    return "%s_%s" % (cluster_alias, name) if cluster_alias else name
+
+
+def wanted_names(om_version: str, cluster_alias: Optional[str] = None, names: Optional[Iterable[str]] = None,
+                 extra_names: Optional[Iterable[str]] = None, exclude_names: Optional[Iterable[str]] = None) -> List[str]:
+    """The exact index names to act on: ``names`` (replaces the built-in list) or the built-in list of
+    ``om_version``, plus ``extra_names``, minus ``exclude_names``; all given without the cluster alias,
+    which is prefixed here. Wildcards are refused: every name must be exact."""
+    base = list(names) if names else list(OPENMETADATA_INDEXES[om_minor(om_version)])
+    base += list(extra_names or [])
+    excluded = set(exclude_names or [])
+    result: List[str] = []
+    for name in base:
+        check_exact_name(name)
+        if name in excluded:
+            continue
+        full = prefixed(name, cluster_alias)
+        if full not in result:
+            result.append(full)
+    return result
+
+
+def check_exact_name(name: str) -> None:
+    if not name or any(c in name for c in "*?,/ \\\"<>|#") or name in ("_all", ".", ".."):
+        raise ValueError("%r is not an exact index name: wildcards, commas, _all and spaces are refused "
+                         "(Elasticsearch 8 refuses wildcard deletes, and this module never deletes by pattern)" % (name,))
+    if name.lower() != name:
+        raise ValueError("%r is not a valid index name: index names are lower case" % (name,))
+
+
+class Engine:
+    """What ``GET /`` says about the cluster."""
+
+    def __init__(self, root: Dict[str, Any]) -> None:
+        version = root.get("version") or {}
+        if not isinstance(version, dict) or "number" not in version:
+            raise ApiError("GET / did not return an Elasticsearch/OpenSearch root document (no version.number): %s"
+                           % (str(root)[:300],))
+        self.distribution = OPENSEARCH if version.get("distribution") == OPENSEARCH else ELASTICSEARCH
+        self.version = str(version["number"])
+        self.cluster_name = str(root.get("cluster_name", ""))
+        self.node_name = str(root.get("name", ""))
+        self.root = root
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {"distribution": self.distribution, "version": self.version,
+                "cluster_name": self.cluster_name, "node_name": self.node_name}
+
+
+def detect_engine(client: ApiClient) -> Engine:
+    """``GET /`` -> distribution (elasticsearch|opensearch) and version."""
+    root = client.get("/").json()
+    if not isinstance(root, dict):
+        raise ApiError("GET %s/ did not return a JSON object; is this an Elasticsearch/OpenSearch URL?" % client.base_url)
+    return Engine(root)
+
+
+def version_problem(engine: Engine, minimum: Optional[str] = None, om_version: Optional[str] = None) -> Optional[str]:
+    """None when the engine is new enough, else a message naming what to install. ``minimum`` wins over
+    the built-in minimum of ``om_version``."""
+    floor = minimum or MIN_ENGINE_VERSIONS[om_minor(om_version or "1.2")][engine.distribution]
+    if parse(engine.version) >= parse(floor):
+        return None
+    target = om_minor(om_version) if om_version else "1.2"
+    product = "OpenSearch" if engine.distribution == OPENSEARCH else "Elasticsearch"
+    advice = ADVICE[engine.distribution] % (floor, target, floor)
+    msg = "%s %s at this URL is older than %s, which OpenMetadata %s needs: %s." % (
+        product, engine.version, floor, target, advice)
+    if engine.distribution == ELASTICSEARCH and parse(engine.version)[0] < 8:
+        msg += (" Going from Elasticsearch 7 to 8 needs a fresh data folder (or, on Docker, a new volume): "
+                "indexes written by 7.16 cannot be opened by 8; OpenMetadata's indexes are rebuilt by reindexing.")
+    return msg
+
+
+def list_indexes(client: ApiClient) -> Dict[str, Dict[str, Any]]:
+    """Every concrete index of the cluster: name -> {docs_count, health, status, uuid}."""
+    rows = client.get("/_cat/indices", query={"format": "json", "h": "index,health,status,docs.count,uuid"}).json()
+    if not isinstance(rows, list):
+        raise ApiError("_cat/indices did not return a JSON list: %s" % (str(rows)[:300],))
+    found: Dict[str, Dict[str, Any]] = {}
+    for row in rows:
+        if not isinstance(row, dict) or "index" not in row:
+            continue
+        count = row.get("docs.count")
+        try:
+            docs = int(count) if count not in (None, "") else None
+        except (TypeError, ValueError):
+            docs = None
+        found[row["index"]] = {"docs_count": docs, "health": row.get("health"), "status": row.get("status"),
+                               "uuid": row.get("uuid")}
+    return found
+
+
+def count_documents(client: ApiClient, name: str) -> int:
+    return int(client.get("/%s/_count" % quote(name, safe="")).json()["count"])
+
+
+def delete_index(client: ApiClient, name: str) -> bool:
+    """Delete one index by exact name. True when deleted, False when it was already gone (404)."""
+    check_exact_name(name)
+    answer = client.delete("/%s" % quote(name, safe=""), ok=(404,))
+    if answer.status == 404:
+        return False
+    body = answer.json()
+    if not (isinstance(body, dict) and body.get("acknowledged")):
+        raise ApiError("DELETE /%s was not acknowledged by the cluster: %s" % (name, str(body)[:300]),
+                       status=answer.status, body=body)
+    return True
