@@ -16,7 +16,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(PY)
 export ANSIBLE_NOCOLOR := 1
 PYTEST_ARGS ?=
 
-.PHONY: all venv link services sandbox test pytest unit integration compat molecule sanity lint bench clean
+.PHONY: all venv link services docker-engine-up docker-engine-down sandbox test pytest unit integration compat molecule sanity lint bench clean
 
 all: test
 
@@ -33,6 +33,13 @@ link:
 
 services:
 	bash scripts/services.sh
+
+# A real Docker engine (own data root and socket; DOCKER_HOST from `scripts/docker-engine.sh env`)
+docker-engine-up:
+	bash scripts/docker-engine.sh up
+
+docker-engine-down:
+	bash scripts/docker-engine.sh down
 
 sandbox: venv link services
 	$(PY) tests/fixtures/om_database.py --engine mariadb --database openmetadata_sandbox
