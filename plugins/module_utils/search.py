@@ -159,10 +159,30 @@ class Engine:
 
 def detect_engine(client: ApiClient) -> Engine:
     """``GET /`` -> distribution (elasticsearch|opensearch) and version."""
-    root = client.get("/").json()
+    answer = client.get("/", ok=(404, 405))
+    if answer.status in (404, 405):
+        # Stripped-down distributions (the Elasticsearch 8 integ-test zip) lack the root endpoint;
+        # the local node's info says the same.
+        return _engine_from_nodes(client, answer)
+    root = answer.json()
     if not isinstance(root, dict):
         raise ApiError("GET %s/ did not return a JSON object; is this an Elasticsearch/OpenSearch URL?" % client.base_url)
     return Engine(root)
+
+
+def _engine_from_nodes(client: ApiClient, root_answer: Any) -> Engine:
+    nodes = client.get("/_nodes/_local", query={"filter_path": "cluster_name,nodes.*.name,nodes.*.version,"
+                                                               "nodes.*.build_flavor,nodes.*.distribution"}).json()
+    entries = list(((nodes or {}).get("nodes") or {}).values())
+    if not entries or "version" not in entries[0]:
+        raise ApiError("GET / answered HTTP %d and _nodes/_local gave no version: is this an Elasticsearch/OpenSearch "
+                       "URL?" % root_answer.status)
+    node = entries[0]
+    version: Dict[str, Any] = {"number": node["version"]}
+    is_elastic = root_answer.headers.get("x-elastic-product") == "Elasticsearch"
+    if node.get("distribution") == OPENSEARCH or (not is_elastic and "build_flavor" not in node):
+        version["distribution"] = OPENSEARCH
+    return Engine({"name": node.get("name", ""), "cluster_name": nodes.get("cluster_name", ""), "version": version})
 
 
 def version_problem(engine: Engine, minimum: Optional[str] = None, om_version: Optional[str] = None) -> Optional[str]:
@@ -216,3 +236,82 @@ def delete_index(client: ApiClient, name: str) -> bool:
         raise ApiError("DELETE /%s was not acknowledged by the cluster: %s" % (name, str(body)[:300]),
                        status=answer.status, body=body)
     return True
+
+
+def client_from_params(params: Dict[str, Any]) -> ApiClient:
+    """An ApiClient for the search engine from the module's connection options."""
+    return ApiClient(params["url"], username=params.get("username"), password=params.get("password"),
+                     api_key=params.get("api_key"), validate_certs=params.get("validate_certs", True),
+                     ca_path=params.get("ca_path"), timeout=params.get("timeout") or 30, service="search engine")
+
+
+def required_minimum(min_version: Any, om_version: str, engine: Engine) -> Optional[str]:
+    """min_version: false/None -> no check; true -> the built-in minimum for om_version (1.2 when 'all');
+    a version string -> that version."""
+    if min_version in (None, False) or str(min_version).lower() in ("false", "no", "off", "0", ""):
+        return None
+    if min_version is True or str(min_version).lower() in ("true", "yes", "on", "1"):
+        target = "1.2" if om_version == "all" else om_minor(om_version)
+        return MIN_ENGINE_VERSIONS[target][engine.distribution]
+    text = str(min_version)
+    parse(text)  # raises ValueError on nonsense
+    return text
+
+
+def run_search_index(params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]:
+    """The search_index module's work. Raises ApiError / ValueError with a clear message; nothing is
+    deleted before the engine, its version and the index list were read."""
+    om_version = str(params.get("om_version") or "all")
+    if om_version == "all":
+        base = []
+        for minor in sorted(OPENMETADATA_INDEXES):
+            base += [n for n in OPENMETADATA_INDEXES[minor] if n not in base]
+        names = wanted_names("1.2", params.get("cluster_alias"), params.get("names") or base,
+                             params.get("extra_names"), params.get("exclude_names"))
+    else:
+        names = wanted_names(om_version, params.get("cluster_alias"), params.get("names"),
+                             params.get("extra_names"), params.get("exclude_names"))
+    client = client_from_params(params)
+    engine = detect_engine(client)
+    minimum = required_minimum(params.get("min_version"), om_version, engine)
+    problem = None
+    if minimum:
+        problem = version_problem(engine, minimum, "1.2" if om_version == "all" else om_version)
+    existing = list_indexes(client)
+    found = {name: existing[name]["docs_count"] for name in names if name in existing}
+    result: Dict[str, Any] = {
+        "changed": False,
+        "engine": engine.as_dict(),
+        "version_ok": problem is None,
+        "min_version_required": minimum,
+        "wanted": names,
+        "indexes": found,
+        "missing": [name for name in names if name not in existing],
+        "other_index_count": len([n for n in existing if n not in found]),
+        "deleted": [],
+        "deleted_documents": 0,
+    }
+    state = params.get("state") or "info"
+    if problem and state != "info":
+        result["failed"] = True
+        result["msg"] = problem
+        return result
+    if state == "absent" and found:
+        result["diff"] = {"before": {"indexes": sorted(found)}, "after": {"indexes": []}}
+        for name in found:
+            if not check_mode:
+                try:
+                    gone = delete_index(client, name)
+                except ApiError as exc:
+                    result["failed"] = True
+                    result["changed"] = bool(result["deleted"])
+                    result["msg"] = "Deleting index %s failed after %d deleted: %s" % (name, len(result["deleted"]), exc)
+                    return result
+                if not gone:  # deleted by someone else meanwhile
+                    continue
+            result["deleted"].append({"name": name, "docs_count": found[name]})
+            result["deleted_documents"] += found[name] or 0
+        result["changed"] = bool(result["deleted"])
+        if not check_mode:
+            result["indexes"] = {n: c for n, c in found.items() if n not in {d["name"] for d in result["deleted"]}}
+    return result

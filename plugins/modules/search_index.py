@@ -1,0 +1,225 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, openmetadata.ops contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: search_index
+short_description: Check the Elasticsearch/OpenSearch version and list or delete OpenMetadata's search indexes
+version_added: 0.1.0
+description:
+  - OpenMetadata 1.2 needs Elasticsearch 8.10.2 or OpenSearch 2.7 or newer, and its 1.1 indexes cannot be
+    migrated - they are deleted before the migration and rebuilt by reindexing afterwards
+    (M(openmetadata.ops.reindex)).
+  - Talks plain HTTP(S) to Elasticsearch 7.x/8.x and OpenSearch 1.x/2.x (C(GET /) for distribution and version,
+    C(_cat/indices), C(DELETE /<exact name>)).
+  - O(state=absent) deletes OpenMetadata's own indexes only, each by its exact name (Elasticsearch 8 refuses
+    wildcard deletes), with the cluster alias prefix OpenMetadata puts before its index names. Other indexes in
+    a shared cluster are never touched.
+  - O(state=present) checks the engine version against O(min_version) and fails, naming what to install, when it
+    is too old. It creates nothing; the OpenMetadata server creates its indexes.
+  - O(state=info) only reports.
+author:
+  - openmetadata.ops contributors (@openmetadata-ops)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+options:
+  url:
+    description: Base URL of the cluster, e.g. V(http://127.0.0.1:9200) (OpenMetadata's C(ELASTICSEARCH_SCHEME),
+      C(ELASTICSEARCH_HOST) and C(ELASTICSEARCH_PORT)).
+    type: str
+    required: true
+  username:
+    description: User for HTTP basic auth (C(ELASTICSEARCH_USER)).
+    type: str
+  password:
+    description: Password for HTTP basic auth (C(ELASTICSEARCH_PASSWORD)).
+    type: str
+  api_key:
+    description: Elasticsearch API key, either the base64 form or C(id:key). Used instead of O(username).
+    type: str
+  validate_certs:
+    description: Verify the server's TLS certificate. V(false) only for tests.
+    type: bool
+    default: true
+  ca_path:
+    description: PEM file of the CA that signed the cluster's certificate.
+    type: path
+  timeout:
+    description: Seconds to wait for each HTTP answer.
+    type: float
+    default: 30
+  cluster_alias:
+    description: OpenMetadata's C(clusterAlias) (C(ELASTICSEARCH_CLUSTER_ALIAS)); when set, every index name is
+      C(<cluster_alias>_<name>).
+    type: str
+    default: ""
+  state:
+    description: V(info) reports, V(present) checks the version, V(absent) deletes OpenMetadata's indexes.
+    type: str
+    choices: [info, present, absent]
+    default: info
+  om_version:
+    description:
+      - Whose index names: V(1.1), V(1.2) (or a full version such as V(1.2.5)), or V(all) for both lists.
+    type: str
+    default: all
+  names:
+    description: Replace the built-in list with these names (without the cluster alias).
+    type: list
+    elements: str
+  extra_names:
+    description: Names to add to the list (without the cluster alias), e.g. indexes of a newer release.
+    type: list
+    elements: str
+    default: []
+  exclude_names:
+    description: Names to leave alone (without the cluster alias).
+    type: list
+    elements: str
+    default: []
+  min_version:
+    description:
+      - V(true) checks the minimum for O(om_version) (Elasticsearch 8.10.2 / OpenSearch 2.7.0 for 1.2 and V(all);
+        Elasticsearch 7.16.0 / OpenSearch 1.3.0 for 1.1); a version string checks that version; V(false) no check.
+      - With O(state=info) the result is only reported (RV(version_ok)).
+    type: raw
+    default: false
+attributes:
+  check_mode:
+    support: full
+    details: Lists what would be deleted with its document counts and deletes nothing.
+  diff_mode:
+    support: full
+    details: The OpenMetadata indexes before and after.
+  platform:
+    support: full
+    platforms: posix
+  idempotent:
+    description: Whether a second run with the same arguments reports C(changed=false).
+    support: full
+    details: Indexes already gone are not deleted again.
+notes:
+  - Names are exact; wildcards, commas and V(_all) are refused.
+  - "Tested against a protocol-faithful stand-in of Elasticsearch 7.16.3 / 8.10.2 and OpenSearch 2.x and, where
+    the integ-test distributions from Maven Central can be fetched, against real nodes of those versions."
+seealso:
+  - module: openmetadata.ops.reindex
+'''
+
+EXAMPLES = r'''
+- name: Fail early when the engine is too old for OpenMetadata 1.2
+  openmetadata.ops.search_index:
+    url: http://127.0.0.1:9200
+    state: present
+    om_version: "1.2"
+    min_version: true
+
+- name: Delete OpenMetadata's indexes before the migration (shared cluster, cluster alias "prod")
+  openmetadata.ops.search_index:
+    url: https://search.example.com:9200
+    username: elastic
+    password: "{{ vault_search_password }}"
+    ca_path: /etc/pki/search-ca.pem
+    cluster_alias: prod
+    state: absent
+  register: dropped
+
+- name: Only some indexes, plus one of our own naming
+  openmetadata.ops.search_index:
+    url: http://127.0.0.1:9200
+    om_version: "1.1"
+    exclude_names: [entity_report_data_index]
+    extra_names: [my_custom_search_index]
+    state: absent
+'''
+
+RETURN = r'''
+engine:
+  description: What C(GET /) says.
+  returned: when the engine answered
+  type: dict
+  sample: {"distribution": "elasticsearch", "version": "8.10.2", "cluster_name": "docker-cluster", "node_name": "n1"}
+version_ok:
+  description: Whether the engine is at least RV(min_version_required) (true when nothing was required).
+  returned: when the engine answered
+  type: bool
+min_version_required:
+  description: The minimum checked, or null.
+  returned: when the engine answered
+  type: str
+  sample: 8.10.2
+wanted:
+  description: The exact index names looked for (cluster alias included).
+  returned: when the engine answered
+  type: list
+  elements: str
+indexes:
+  description: OpenMetadata indexes present after the task, with their document counts.
+  returned: when the engine answered
+  type: dict
+  sample: {"table_search_index": 1250, "user_search_index": 12}
+missing:
+  description: Wanted names that do not exist in the cluster.
+  returned: when the engine answered
+  type: list
+  elements: str
+other_index_count:
+  description: How many other indexes the cluster holds (never touched).
+  returned: when the engine answered
+  type: int
+deleted:
+  description: Indexes deleted (would be, in check mode), with the documents they held.
+  returned: when the engine answered
+  type: list
+  elements: dict
+  sample: [{"name": "table_search_index", "docs_count": 1250}]
+deleted_documents:
+  description: Sum of the document counts of RV(deleted).
+  returned: when the engine answered
+  type: int
+status:
+  description: HTTP status of the call that failed, if any.
+  returned: failure
+  type: int
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.openmetadata.ops.plugins.module_utils.om_api import ApiError
+from ansible_collections.openmetadata.ops.plugins.module_utils.search import run_search_index
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec=dict(
+        url={"type": "str", "required": True},
+        username={"type": "str"},
+        password={"type": "str", "no_log": True},
+        api_key={"type": "str", "no_log": True},
+        validate_certs={"type": "bool", "default": True},
+        ca_path={"type": "path"},
+        timeout={"type": "float", "default": 30},
+        cluster_alias={"type": "str", "default": ""},
+        state={"type": "str", "choices": ["info", "present", "absent"], "default": "info"},
+        om_version={"type": "str", "default": "all"},
+        names={"type": "list", "elements": "str"},
+        extra_names={"type": "list", "elements": "str", "default": []},
+        exclude_names={"type": "list", "elements": "str", "default": []},
+        min_version={"type": "raw", "default": False},
+    ), supports_check_mode=True, mutually_exclusive=[("username", "api_key")])
+    try:
+        result = run_search_index(module.params, module.check_mode)
+    except ApiError as exc:
+        module.fail_json(msg=str(exc), status=exc.status, changed=False)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc), changed=False)
+    if not module._diff:  # pylint: disable=protected-access
+        result.pop("diff", None)
+    if result.pop("failed", False):
+        module.fail_json(**result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

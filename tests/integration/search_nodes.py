@@ -1,0 +1,131 @@
+"""Real Elasticsearch / OpenSearch nodes for the tests (the integ-test distributions that
+``scripts/search-engines.sh`` fetches from Maven Central into .build/search-engines/).
+
+Each node runs on loopback with a free port, a 256 MB heap, its own temporary data and log
+folders, security off where the distribution has it, and - when the tests run as root - as the
+system user ``omsearch`` (Elasticsearch refuses root). ``stop()`` ends it by its process id."""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import pwd
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from typing import Optional
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+ENGINES_DIR = REPO / ".build" / "search-engines"
+RUN_USER = "omsearch"
+JAVA_HOME = os.environ.get("OM_TEST_JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64")
+REAL_VERSIONS = [("elasticsearch", "7.16.3"), ("elasticsearch", "8.10.2"), ("opensearch", "2.11.1")]
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch() -> Optional[str]:
+    """Make sure the distributions are unpacked (fetching them if needed). None when ready, else why not."""
+    script = REPO / "scripts" / "search-engines.sh"
+    if subprocess.run(["bash", str(script), "--check"], check=False).returncode == 0:
+        return None
+    if os.environ.get("OM_TEST_NO_FETCH"):
+        return "real search engines not unpacked and OM_TEST_NO_FETCH is set (run: make search-engines)"
+    proc = subprocess.run(["bash", str(script)], capture_output=True, text=True, check=False, timeout=900)
+    if proc.returncode != 0:
+        return "cannot fetch the real search engines (scripts/search-engines.sh rc=%d): %s" % (
+            proc.returncode, (proc.stderr or proc.stdout)[-800:])
+    return None
+
+
+class RealNode:
+    def __init__(self, flavor: str, version: str) -> None:
+        self.flavor = flavor
+        self.version = version
+        self.home = ENGINES_DIR / ("%s-%s" % (flavor, version))
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.workdir = pathlib.Path(tempfile.mkdtemp(prefix="om-%s-%s-" % (flavor, version)))
+        self.proc: Optional[subprocess.Popen] = None
+        self.log = self.workdir / "stdout.log"
+
+    def start(self, timeout: float = 120.0) -> "RealNode":
+        data, logs = self.workdir / "data", self.workdir / "logs"
+        data.mkdir()
+        logs.mkdir()
+        settings = ["http.port=%d" % self.port, "transport.port=%d" % free_port(), "network.host=127.0.0.1",
+                    "discovery.type=single-node", "path.data=%s" % data, "path.logs=%s" % logs,
+                    "cluster.routing.allocation.disk.threshold_enabled=false"]
+        if self.flavor == "elasticsearch" and self.version.startswith("8."):
+            settings.append("xpack.security.enabled=false")
+        env = dict(os.environ)
+        opts_var = "OPENSEARCH_JAVA_OPTS" if self.flavor == "opensearch" else "ES_JAVA_OPTS"
+        home_var = "OPENSEARCH_JAVA_HOME" if self.flavor == "opensearch" else "ES_JAVA_HOME"
+        env[opts_var] = "-Xms256m -Xmx256m"
+        env[home_var] = JAVA_HOME
+        env.pop("JAVA_HOME", None)
+        env["ES_TMPDIR"] = env["OPENSEARCH_TMPDIR"] = str(self.workdir)
+        argv = [str(self.home / "bin" / self.flavor)]
+        for setting in settings:
+            argv += ["-E", setting]
+        if os.geteuid() == 0:
+            user = pwd.getpwnam(RUN_USER)
+            for path in (self.workdir, data, logs):
+                os.chown(path, user.pw_uid, user.pw_gid)
+            argv = ["runuser", "-u", RUN_USER, "--"] + argv
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen(argv, cwd=str(self.home), env=env, stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(self.url + "/_cluster/health", timeout=2) as answer:
+                    json.loads(answer.read())
+                    return self
+            except OSError:
+                time.sleep(0.5)
+        tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+        self.stop()
+        raise RuntimeError("%s %s did not start within %ss: %s" % (self.flavor, self.version, timeout, tail))
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            # runuser forwards SIGTERM to the node; the session id is the node's own group.
+            os.killpg(self.proc.pid, 15)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, 9)
+                self.proc.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+_STARTED: dict = {}
+_FETCH_PROBLEM: list = []
+
+
+def real_node(flavor: str, version: str) -> RealNode:
+    """One node per (flavor, version) per test process, started on first use and stopped at exit.
+    Skips (visibly) only when the distributions cannot be fetched."""
+    import atexit
+
+    import pytest
+    if not _FETCH_PROBLEM:
+        _FETCH_PROBLEM.append(fetch() or "")
+    if _FETCH_PROBLEM[0]:
+        pytest.skip(_FETCH_PROBLEM[0])
+    key = (flavor, version)
+    if key not in _STARTED:
+        node = RealNode(flavor, version).start()
+        _STARTED[key] = node
+        atexit.register(node.stop)
+    return _STARTED[key]
