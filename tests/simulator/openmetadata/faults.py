@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, openmetadata.ops contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Failure knobs of the stand-in (documented in tests/simulator/README.md).
+
+Read from ``<release>/conf/standin-faults.json`` and then env ``OM_STANDIN_FAULTS`` (JSON text),
+the environment winning key by key. Keys:
+
+* ``migration_crash_at``: N (1-based statement of a version's schemaChanges + postData, in file
+  order): migrate-all stops before running it. ``migration_crash_version`` (default "1.2.0") picks
+  the version; ``migration_crash_mode`` "error" (default: fails like a SQL error, exit 1) or
+  "kill" (the process kills itself with SIGKILL: nothing logged, like a killed JVM).
+* ``refuse_start``: true or a message: the server logs it and exits 1 at start.
+* ``start_delay_seconds``: seconds the server waits before it listens (slow start).
+* ``apps_api_500``: true: every /api/v1/apps call answers 500.
+* ``reindex_fail``: true: reindex runs end in status failed (1.2 apps and 1.1 search/reindex).
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+from typing import Any, Dict, Mapping, Optional
+
+KNOWN = {"migration_crash_at", "migration_crash_version", "migration_crash_mode", "refuse_start",
+         "start_delay_seconds", "apps_api_500", "reindex_fail"}
+
+
+class FaultError(Exception):
+    pass
+
+
+def load(home: pathlib.Path, env: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
+    env = os.environ if env is None else env
+    faults: Dict[str, Any] = {}
+    path = home / "conf" / "standin-faults.json"
+    sources = []
+    if path.is_file():
+        sources.append((str(path), path.read_text(encoding="utf-8")))
+    if env.get("OM_STANDIN_FAULTS", "").strip():
+        sources.append(("OM_STANDIN_FAULTS", env["OM_STANDIN_FAULTS"]))
+    for where, text in sources:
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise FaultError("%s is not JSON: %s" % (where, exc)) from exc
+        if not isinstance(data, dict):
+            raise FaultError("%s must hold a JSON object" % where)
+        unknown = set(data) - KNOWN
+        if unknown:
+            raise FaultError("%s: unknown fault knobs %s; known: %s" % (where, sorted(unknown), sorted(KNOWN)))
+        faults.update(data)
+    return faults
