@@ -41,3 +41,18 @@ def matches(actual: str, expected: str) -> bool:
     want = parse(expected)
     have = parse(actual)
     return have[: len(want)] == want
+
+
+# Upgrade hops this collection supports, keyed by the target minor version: the source minor it
+# comes from, the oldest Java the target server runs on, and the Python range of the target's
+# ingestion package (openmetadata-ingestion 1.2.x supports 3.8-3.10). Search engine minimums live
+# in search.MIN_ENGINE_VERSIONS. A later hop (1.2 -> 1.3) is one more entry here.
+UPGRADE_HOPS: dict[str, dict[str, object]] = {
+    "1.2": {"source": "1.1", "min_java": 17, "ingestion_python": ("3.8", "3.10")},
+}
+
+
+def minor(version: str) -> str:
+    """'1.2.5' -> '1.2'."""
+    parts = parse(version)
+    return "%d.%d" % (parts[0], parts[1] if len(parts) > 1 else 0)
