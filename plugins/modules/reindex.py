@@ -1,0 +1,281 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, openmetadata.ops contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: reindex
+short_description: Rebuild OpenMetadata's search indexes through its REST API and wait for the result
+version_added: 0.1.0
+description:
+  - After an upgrade to 1.2 the search indexes are empty until they are rebuilt ("search is empty after the
+    upgrade"). This module rebuilds them and waits until the run ends.
+  - "OpenMetadata 1.2+: the C(SearchIndexingApplication) of the apps API. Its C(appConfiguration) is changed
+    (C(recreateIndex), C(entities), C(batchSize)) with a JSON Patch, C(runs/latest) is checked so that no
+    second run starts while one is going, the app is triggered, and its latest run is polled until
+    success, failure or O(timeout)."
+  - "OpenMetadata 1.1 (for a rollback): C(POST /api/v1/search/reindex) and C(GET /api/v1/search/reindex/{id})."
+  - Optionally checks in Elasticsearch/OpenSearch that OpenMetadata's indexes now hold documents.
+author:
+  - openmetadata.ops contributors (@openmetadata-ops)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+options:
+  server_url:
+    description: OpenMetadata's URL (API port), without C(/api).
+    type: str
+    default: http://127.0.0.1:8585
+  jwt_token:
+    description: A bot's JWT (e.g. the ingestion-bot's token), sent as C(Authorization Bearer).
+    type: str
+    required: true
+  validate_certs:
+    description: Verify the server's TLS certificate.
+    type: bool
+    default: true
+  ca_path:
+    description: PEM file of the CA that signed the server's certificate.
+    type: path
+  request_timeout:
+    description: Seconds to wait for each HTTP answer.
+    type: float
+    default: 30
+  api:
+    description: V(auto) picks V(apps) for 1.2+ and V(search_reindex) for 1.1 from C(/api/v1/system/version).
+    type: str
+    choices: [auto, apps, search_reindex]
+    default: auto
+  recreate_indexes:
+    description: Drop and recreate the indexes (C(recreateIndex)); needed after the 1.1 -> 1.2 upgrade.
+    type: bool
+    default: true
+  entities:
+    description: Entity types to reindex; V(all) for every one.
+    type: list
+    elements: str
+    default: [all]
+  batch_size:
+    description: Documents per bulk request (C(batchSize)); the app's value is kept when not set.
+    type: int
+  restore_configuration:
+    description: Put the app's previous C(appConfiguration) back after the run (1.2).
+    type: bool
+    default: false
+  timeout:
+    description: Seconds to wait in all for a running run to end and for our run to finish.
+    type: float
+    default: 1800
+  poll_interval:
+    description: Seconds between two status reads.
+    type: float
+    default: 5
+  verify_documents:
+    description:
+      - After a successful run, read OpenMetadata's indexes in the search engine at O(search_url) and fail when
+        they hold no document although the run indexed records.
+    type: bool
+    default: false
+  search_url:
+    description: Elasticsearch/OpenSearch URL for O(verify_documents).
+    type: str
+  search_username:
+    description: Basic auth user for O(search_url).
+    type: str
+  search_password:
+    description: Basic auth password for O(search_url).
+    type: str
+  search_api_key:
+    description: API key for O(search_url).
+    type: str
+  search_validate_certs:
+    description: Verify the search engine's TLS certificate.
+    type: bool
+    default: true
+  search_ca_path:
+    description: CA bundle for O(search_url).
+    type: path
+  cluster_alias:
+    description: OpenMetadata's C(clusterAlias), for the index names checked by O(verify_documents).
+    type: str
+    default: ""
+attributes:
+  check_mode:
+    support: full
+    details: Reads the app and its latest run and says what would be changed and run; triggers nothing.
+  diff_mode:
+    support: full
+    details: The app's appConfiguration before and after.
+  platform:
+    support: full
+    platforms: posix
+  idempotent:
+    description: Whether a second run with the same arguments reports C(changed=false).
+    support: none
+    details: A reindex is an action; every run that is not in check mode starts one and reports C(changed=true).
+notes:
+  - Fails clearly on 401 (token), 404 (a server without the apps API, i.e. older than 1.2, with api=apps),
+    a failed run, and a timeout (the run may go on in the server).
+  - Tested against the project's OpenMetadata stand-in (apps API and 1.1 reindex API) that writes to the
+    Elasticsearch/OpenSearch stand-in.
+seealso:
+  - module: openmetadata.ops.search_index
+'''
+
+EXAMPLES = r'''
+- name: Rebuild every index after the upgrade and check that they hold documents
+  openmetadata.ops.reindex:
+    server_url: http://127.0.0.1:8585
+    jwt_token: "{{ openmetadata_jwt_token }}"
+    verify_documents: true
+    search_url: http://127.0.0.1:9200
+  register: reindex
+
+- name: Rollback to 1.1 - the old reindex API
+  openmetadata.ops.reindex:
+    jwt_token: "{{ openmetadata_jwt_token }}"
+    api: search_reindex
+    timeout: 3600
+'''
+
+RETURN = r'''
+api:
+  description: The API used, V(apps) (1.2+) or V(search_reindex) (1.1).
+  returned: success
+  type: str
+server_version:
+  description: What C(/api/v1/system/version) said (null when it did not answer).
+  returned: always
+  type: str
+configuration_before:
+  description: The app's appConfiguration before the task (1.2).
+  returned: success, apps API
+  type: dict
+configuration:
+  description: The configuration the run used.
+  returned: success
+  type: dict
+  sample: {"entities": ["all"], "recreateIndex": true, "batchSize": 100, "searchIndexMappingLanguage": "EN"}
+configuration_changed:
+  description: Whether the app's configuration was changed.
+  returned: success
+  type: bool
+run:
+  description: The run record at the end (AppRunRecord in 1.2, EventPublisherResult in 1.1); null in check mode.
+  returned: always
+  type: dict
+status:
+  description: The run's final status (V(success), V(completed), V(COMPLETED), V(failed)...).
+  returned: when a run ended
+  type: str
+stats:
+  description: The run's statistics (1.2 C(jobStats)/C(entityStats); 1.1 C(jobStats) and per-step stats).
+  returned: when a run ended
+  type: dict
+  sample: {"jobStats": {"totalRecords": 1250, "successRecords": 1250, "failedRecords": 0}}
+duration_s:
+  description: Seconds from trigger to the end of the run.
+  returned: when a run ended
+  type: float
+documents:
+  description: With O(verify_documents), documents per OpenMetadata index in the search engine.
+  returned: when verified
+  type: dict
+'''
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.openmetadata.ops.plugins.module_utils.om_api import ApiClient, ApiError
+from ansible_collections.openmetadata.ops.plugins.module_utils.om_reindex import (
+    Reindexer, ReindexFailed, wanted_configuration)
+from ansible_collections.openmetadata.ops.plugins.module_utils.search import (
+    client_from_params, list_indexes, wanted_names)
+
+
+def verify(params: dict, api: str, result: dict) -> str:
+    """Documents per OpenMetadata index; '' when fine, else why not."""
+    client = client_from_params({"url": params["search_url"], "username": params["search_username"],
+                                 "password": params["search_password"], "api_key": params["search_api_key"],
+                                 "validate_certs": params["search_validate_certs"],
+                                 "ca_path": params["search_ca_path"], "timeout": params["request_timeout"]})
+    names = wanted_names("1.2" if api == "apps" else "1.1", params["cluster_alias"])
+    documents: dict = {}
+    for attempt in range(3):  # a refresh interval may pass before the last bulk is visible
+        existing = list_indexes(client)
+        documents = {name: existing[name]["docs_count"] for name in names if name in existing}
+        if sum(count or 0 for count in documents.values()):
+            break
+        time.sleep(1.0 + attempt)
+    result["documents"] = documents
+    job = (result.get("stats") or {}).get("jobStats") or {}
+    indexed = job.get("successRecords")
+    if not documents:
+        return "None of OpenMetadata's indexes (%s...) exists in %s after the run." % (
+            ", ".join(names[:3]), params["search_url"])
+    if not sum(count or 0 for count in documents.values()) and indexed != 0:
+        return ("The run ended with status %s but OpenMetadata's indexes in %s hold no documents (stats: %s). Is the "
+                "server configured for this search engine (elasticsearch section of openmetadata.yaml) and "
+                "cluster alias %r?" % (result.get("status"), params["search_url"], job, params["cluster_alias"]))
+    return ""
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec=dict(
+        server_url={"type": "str", "default": "http://127.0.0.1:8585"},
+        jwt_token={"type": "str", "required": True, "no_log": True},
+        validate_certs={"type": "bool", "default": True},
+        ca_path={"type": "path"},
+        request_timeout={"type": "float", "default": 30},
+        api={"type": "str", "choices": ["auto", "apps", "search_reindex"], "default": "auto"},
+        recreate_indexes={"type": "bool", "default": True},
+        entities={"type": "list", "elements": "str", "default": ["all"]},
+        batch_size={"type": "int"},
+        restore_configuration={"type": "bool", "default": False},
+        timeout={"type": "float", "default": 1800},
+        poll_interval={"type": "float", "default": 5},
+        verify_documents={"type": "bool", "default": False},
+        search_url={"type": "str"},
+        search_username={"type": "str"},
+        search_password={"type": "str", "no_log": True},
+        search_api_key={"type": "str", "no_log": True},
+        search_validate_certs={"type": "bool", "default": True},
+        search_ca_path={"type": "path"},
+        cluster_alias={"type": "str", "default": ""},
+    ), supports_check_mode=True, required_if=[("verify_documents", True, ("search_url",))])
+    p = module.params
+    if p["timeout"] <= 0 or p["poll_interval"] <= 0:
+        module.fail_json(msg="timeout and poll_interval must be positive numbers of seconds")
+    result: dict = {"changed": False, "server_version": None, "run": None}
+    try:
+        client = ApiClient(p["server_url"], token=p["jwt_token"], validate_certs=p["validate_certs"],
+                           ca_path=p["ca_path"], timeout=p["request_timeout"], service="OpenMetadata server")
+        reindexer = Reindexer(client, p["timeout"], p["poll_interval"])
+        result["server_version"] = reindexer.server_version()
+        api = reindexer.choose_api(p["api"], result["server_version"])
+        if api == "apps":
+            current = reindexer.get_app().get("appConfiguration") or {}
+            wanted = wanted_configuration(current, p["recreate_indexes"], p["entities"], p["batch_size"])
+            result.update(reindexer.run_apps(wanted, module.check_mode, p["restore_configuration"]))
+        else:
+            wanted = wanted_configuration({}, p["recreate_indexes"], p["entities"], p["batch_size"])
+            result.update(reindexer.run_11(wanted, module.check_mode))
+        result["changed"] = bool(result.get("triggered") or module.check_mode)
+        if module._diff and api == "apps":  # pylint: disable=protected-access
+            result["diff"] = {"before": result.get("configuration_before"), "after": result.get("configuration")}
+        if p["verify_documents"] and not module.check_mode:
+            problem = verify(p, api, result)
+            if problem:
+                module.fail_json(msg=problem, **result)
+    except ReindexFailed as exc:
+        result.update(exc.result)
+        result["changed"] = bool(exc.result.get("triggered") or exc.result.get("configuration_changed"))
+        module.fail_json(msg=exc.msg, **result)
+    except ApiError as exc:
+        module.fail_json(msg=str(exc), http_status=exc.status, **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

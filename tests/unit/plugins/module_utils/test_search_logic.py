@@ -1,0 +1,92 @@
+"""Index names, cluster alias, version gates and reindex status logic (no servers)."""
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.openmetadata.ops.plugins.module_utils import om_reindex as r
+from ansible_collections.openmetadata.ops.plugins.module_utils import search as s
+
+
+def test_names_per_version_and_alias():
+    names_11 = s.wanted_names("1.1.7")
+    assert len(names_11) == 15 and "glossary_search_index" in names_11
+    assert "glossary_term_search_index" not in names_11
+    names_12 = s.wanted_names("1.2")
+    assert "search_entity_search_index" in names_12 and "stored_procedure_search_index" in names_12
+    assert all(n.startswith("prod_") for n in s.wanted_names("1.2", "prod"))
+    assert s.wanted_names("1.1", "", names=["a_index"], extra_names=["b_index"], exclude_names=["a_index"]) == ["b_index"]
+
+
+@pytest.mark.parametrize("bad", ["*", "table_*", "a,b", "_all", "Table_search_index", "a b"])
+def test_wildcards_and_bad_names_refused(bad):
+    with pytest.raises(ValueError):
+        s.wanted_names("1.2", names=[bad])
+
+
+def test_unknown_om_version():
+    with pytest.raises(ValueError, match="no index names known"):
+        s.om_minor("1.3.0")
+
+
+@pytest.mark.parametrize("root,ok", [
+    ({"version": {"number": "7.16.3", "build_flavor": "default"}}, False),
+    ({"version": {"number": "8.10.1"}}, False),
+    ({"version": {"number": "8.10.2"}}, True),
+    ({"version": {"number": "8.11.0"}}, True),
+    ({"version": {"distribution": "opensearch", "number": "2.5.0"}}, False),
+    ({"version": {"distribution": "opensearch", "number": "2.7.0"}}, True),
+    ({"version": {"distribution": "opensearch", "number": "1.3.9"}}, False),
+])
+def test_minimum_for_12(root, ok):
+    engine = s.Engine(root)
+    problem = s.version_problem(engine, om_version="1.2")
+    assert (problem is None) == ok
+    if not ok:
+        assert ("OpenSearch 2.7.0" in problem) or ("Elasticsearch 8.10.2" in problem)
+
+
+def test_required_minimum():
+    engine = s.Engine({"version": {"distribution": "opensearch", "number": "2.7.0"}})
+    assert s.required_minimum(False, "1.2", engine) is None
+    assert s.required_minimum(True, "all", engine) == "2.7.0"
+    assert s.required_minimum(True, "1.1", engine) == "1.3.0"
+    assert s.required_minimum("2.9", "1.2", engine) == "2.9"
+    with pytest.raises(ValueError):
+        s.required_minimum("latest", "1.2", engine)
+
+
+def test_not_a_root_document():
+    with pytest.raises(Exception, match="version.number"):
+        s.Engine({"hello": "world"})
+
+
+@pytest.mark.parametrize("status,kind", [("success", "done"), ("COMPLETED", "done"), ("failed", "failed"),
+                                         ("activeError", "failed"), ("ACTIVE_WITH_ERROR", "failed"),
+                                         ("running", "running"), ("STARTED", "running"), ("active", "running"),
+                                         (None, "unknown")])
+def test_classify(status, kind):
+    assert r.classify(status) == kind
+
+
+def test_config_patch():
+    current = {"entities": ["table", "user"], "recreateIndex": False, "batchSize": "100",
+               "searchIndexMappingLanguage": "EN"}
+    wanted = r.wanted_configuration(current, True, ["all"], 100)
+    ops = r.config_patch(current, wanted)
+    assert ops == [{"op": "replace", "path": "/appConfiguration/entities", "value": ["all"]},
+                   {"op": "replace", "path": "/appConfiguration/recreateIndex", "value": True}]
+    assert r.config_patch(wanted, wanted) == []
+    assert r.config_patch({}, {"recreateIndex": True}) == [
+        {"op": "add", "path": "/appConfiguration/recreateIndex", "value": True}]
+
+
+def test_failure_and_stats():
+    record_12 = {"status": "failed", "failureContext": {"failure": {"message": "search engine down"}}}
+    assert r.failure_message(record_12) == "search engine down"
+    record_11 = {"status": "FAILED", "failure": {"jobError": {"lastFailedReason": "bulk rejected"}},
+                 "stats": {"jobStats": {"totalRecords": 3}}}
+    assert r.failure_message(record_11) == "bulk rejected"
+    assert r.run_stats(record_11) == {"jobStats": {"totalRecords": 3}}
+    ok = {"status": "success", "successContext": {"stats": {"jobStats": {"successRecords": 9}}}}
+    assert r.run_stats(ok)["jobStats"]["successRecords"] == 9
+    assert r.failure_message({"status": "failed"}) == "no failure details in the run record"
