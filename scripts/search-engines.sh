@@ -30,6 +30,9 @@ fi
 command -v mvn >/dev/null || { echo "search-engines: mvn not found (apt-get install maven)" >&2; exit 2; }
 command -v unzip >/dev/null || { echo "search-engines: unzip not found (apt-get install unzip)" >&2; exit 2; }
 mkdir -p "$DEST"
+# Parallel test workers may call this at once: one fetch at a time.
+exec 9>"$DEST/.lock"
+flock 9
 repo="${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}"
 for coords in "${ENGINES[@]}"; do
   IFS=: read -r group name version <<<"$coords"
