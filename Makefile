@@ -41,10 +41,15 @@ docker-engine-up:
 docker-engine-down:
 	bash scripts/docker-engine.sh down
 
+# The sandbox: two stand-in OpenMetadata 1.1.7 hosts on this machine (MariaDB and PostgreSQL),
+# built by examples/sandbox/setup.yml when missing, then upgraded by playbooks/upgrade.yml.
+# Run it again: the upgrade play reports changed=0. sandbox-reset removes it all.
 sandbox: venv link services
-	$(PY) tests/fixtures/om_database.py --engine mariadb --database openmetadata_sandbox
-	$(PY) tests/fixtures/om_database.py --engine postgresql --database openmetadata_sandbox
-	$(BIN)/ansible-playbook -i examples/sandbox/inventory.yml examples/sandbox/sandbox.yml
+	$(BIN)/ansible-playbook -i examples/sandbox/inventory.yml examples/sandbox/setup.yml
+	$(BIN)/ansible-playbook -i examples/sandbox/inventory.yml playbooks/upgrade.yml
+
+sandbox-reset: venv link services
+	$(BIN)/ansible-playbook -i examples/sandbox/inventory.yml examples/sandbox/reset.yml
 
 test: pytest compat molecule sanity lint
 
