@@ -16,7 +16,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(PY)
 export ANSIBLE_NOCOLOR := 1
 PYTEST_ARGS ?=
 
-.PHONY: all venv link services search-engines search-engines-cached docker-engine-up docker-engine-down sandbox test pytest unit integration compat molecule sanity lint bench clean
+.PHONY: all venv link services search-engines search-engines-cached docker-engine-up docker-engine-down sandbox sandbox-reset test pytest unit integration compat molecule sanity lint bench clean
 
 all: test
 
