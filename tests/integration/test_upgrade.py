@@ -117,6 +117,7 @@ class UpgradeHost:  # pylint: disable=too-many-instance-attributes
             "openmetadata_report_dir": str(self.work / "om" / "reports"),
             "openmetadata_server_stop_timeout": 30,
             "openmetadata_server_start_timeout": 60,
+            "openmetadata_reindex_poll_interval": 0.5,
         }
         if self.engine == "mysql":
             # The OpenMetadata user has rights on its database only; root tunes and restores.
