@@ -262,15 +262,16 @@ def run_search_index(params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]
     """The search_index module's work. Raises ApiError / ValueError with a clear message; nothing is
     deleted before the engine, its version and the index list were read."""
     om_version = str(params.get("om_version") or "all")
-    if om_version == "all":
-        base = []
-        for minor in sorted(OPENMETADATA_INDEXES):
-            base += [n for n in OPENMETADATA_INDEXES[minor] if n not in base]
-        names = wanted_names("1.2", params.get("cluster_alias"), params.get("names") or base,
-                             params.get("extra_names"), params.get("exclude_names"))
+    alias = params.get("cluster_alias") or ""
+    extra, exclude = params.get("extra_names"), params.get("exclude_names")
+    if params.get("names"):
+        names = wanted_names("1.2", alias, params["names"], extra, exclude)
+    elif om_version == "all":
+        # 1.1 had no clusterAlias setting: its indexes never carry the prefix; 1.2's do.
+        names = wanted_names("1.1", None, None, extra, exclude)
+        names += [n for n in wanted_names("1.2", alias, None, extra, exclude) if n not in names]
     else:
-        names = wanted_names(om_version, params.get("cluster_alias"), params.get("names"),
-                             params.get("extra_names"), params.get("exclude_names"))
+        names = wanted_names(om_version, alias if om_minor(om_version) != "1.1" else None, None, extra, exclude)
     client = client_from_params(params)
     engine = detect_engine(client)
     minimum = required_minimum(params.get("min_version"), om_version, engine)

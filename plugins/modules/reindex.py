@@ -200,7 +200,8 @@ def verify(params: dict, api: str, result: dict) -> str:
                                  "password": params["search_password"], "api_key": params["search_api_key"],
                                  "validate_certs": params["search_validate_certs"],
                                  "ca_path": params["search_ca_path"], "timeout": params["request_timeout"]})
-    names = wanted_names("1.2" if api == "apps" else "1.1", params["cluster_alias"])
+    # 1.1 had no clusterAlias: its index names are never prefixed.
+    names = wanted_names("1.2", params["cluster_alias"]) if api == "apps" else wanted_names("1.1")
     documents: dict = {}
     for attempt in range(3):  # a refresh interval may pass before the last bulk is visible
         existing = list_indexes(client)

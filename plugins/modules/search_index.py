@@ -51,8 +51,10 @@ options:
     type: float
     default: 30
   cluster_alias:
-    description: OpenMetadata's C(clusterAlias) (C(ELASTICSEARCH_CLUSTER_ALIAS)); when set, every index name is
-      C(<cluster_alias>_<name>).
+    description:
+      - OpenMetadata's C(clusterAlias) (C(ELASTICSEARCH_CLUSTER_ALIAS), 1.2+); when set, every 1.2 index name (and
+        every name of O(names)) is C(<cluster_alias>_<name>).
+      - OpenMetadata 1.1 has no cluster alias setting, so its names are never prefixed.
     type: str
     default: ""
   state:

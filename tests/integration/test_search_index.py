@@ -61,7 +61,7 @@ def test_absent_deletes_only_openmetadata_indexes(cluster, tmp_path):
                prefix + "_table_search_index_backup": 1}
     for name, docs in list(ours.items()) + list(foreign.items()):
         seed(cluster.url, name, docs)
-    common = {"url": cluster.url, "cluster_alias": prefix, "om_version": "1.1"}
+    common = {"url": cluster.url, "cluster_alias": prefix, "om_version": "1.2"}
     run = run_playbook([
         task("info", **common),
         dict(task("absent check", state="absent", **common), check_mode=True),

@@ -90,3 +90,8 @@ def test_failure_and_stats():
     ok = {"status": "success", "successContext": {"stats": {"jobStats": {"successRecords": 9}}}}
     assert r.run_stats(ok)["jobStats"]["successRecords"] == 9
     assert r.failure_message({"status": "failed"}) == "no failure details in the run record"
+
+
+def test_11_names_are_never_prefixed():
+    names = s.wanted_names("1.1", None) + s.wanted_names("1.2", "prod")
+    assert "table_search_index" in names and "prod_table_search_index" in names
