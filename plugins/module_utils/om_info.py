@@ -1,0 +1,329 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, openmetadata.ops contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Read-only facts about an OpenMetadata installation, one part at a time.
+
+Each ``*_facts`` function returns a dict; when its part cannot be read it still returns the
+dict, with the values it could not find set to None and ``error`` saying why. Nothing here
+changes anything: no SET, no write, no service call other than GET.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from ansible_collections.openmetadata.ops.plugins.module_utils import db as dbm
+from ansible_collections.openmetadata.ops.plugins.module_utils import query_loss
+from ansible_collections.openmetadata.ops.plugins.module_utils.om_api import ApiClient, ApiError
+from ansible_collections.openmetadata.ops.plugins.module_utils.om_schema import read_schema_version
+from ansible_collections.openmetadata.ops.plugins.module_utils.search import client_from_params, detect_engine
+from ansible_collections.openmetadata.ops.plugins.module_utils.versions import parse
+
+# (rc, stdout, stderr) of an argv list; the module passes AnsibleModule.run_command.
+Runner = Callable[[List[str]], Tuple[int, str, str]]
+
+RELEASE_DIR = re.compile(r"^openmetadata-(\d+\.\d+\.\d+(?:\.\d+)?)$")
+JAVA_VERSION = re.compile(r'version "([^"]+)"')
+SORT_SETTING = {"mysql": "sort_buffer_size", "postgresql": "work_mem"}
+UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
+
+
+# ---------------------------------------------------------------------------------------------
+# OpenMetadata server (REST API)
+# ---------------------------------------------------------------------------------------------
+
+def server_facts(server_url: str, admin_url: Optional[str], validate_certs: bool = True,
+                 ca_path: Optional[str] = None, timeout: float = 10) -> Dict[str, Any]:
+    """``GET /api/v1/system/version`` (no token needed) and the admin ``/healthcheck``."""
+    facts: Dict[str, Any] = {"url": server_url, "version": None, "revision": None, "healthy": None,
+                             "health": None, "error": None, "health_error": None}
+    try:
+        client = ApiClient(server_url, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout)
+        body = client.get_json("/api/v1/system/version")
+        if isinstance(body, dict) and body.get("version"):
+            facts["version"] = str(body["version"])
+            facts["revision"] = body.get("revision")
+        else:
+            facts["error"] = "/api/v1/system/version answered without a version: %s" % (str(body)[:200],)
+    except ApiError as exc:
+        facts["error"] = str(exc)
+    if admin_url:
+        try:
+            admin = ApiClient(admin_url, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout)
+            answer = admin.get("/healthcheck", ok=(500,))
+            facts["healthy"] = answer.status == 200
+            facts["health"] = answer.json_or_text()
+        except ApiError as exc:
+            facts["healthy"] = False if exc.status else None  # an HTTP error is an answer; no answer is unknown
+            facts["health_error"] = str(exc)
+    return facts
+
+
+def release_version(version: Optional[str]) -> Optional[str]:
+    """'1.1.7-release' or '1.1.7.0' -> '1.1.7' (the three components a release is named by)."""
+    if not version:
+        return None
+    match = re.search(r"\d+\.\d+\.\d+", str(version))
+    return match.group(0) if match else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Database
+# ---------------------------------------------------------------------------------------------
+
+def database_size(conn: Any, engine: str, schema: str) -> int:
+    with conn.cursor() as cur:
+        if engine == "mysql":
+            cur.execute("SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.TABLES "
+                        "WHERE table_schema = DATABASE()")
+        else:
+            cur.execute("SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind IN ('r', 'm')",
+                        (schema,))
+        return int(cur.fetchone()[0])
+
+
+def session_sort_setting(conn: Any, engine: str) -> Dict[str, Any]:
+    """sort_buffer_size / work_mem as a new session of this user gets it (bytes and as shown)."""
+    name = SORT_SETTING[engine]
+    with conn.cursor() as cur:
+        if engine == "mysql":
+            cur.execute("SELECT @@SESSION.sort_buffer_size, @@GLOBAL.sort_buffer_size")
+            session, global_value = cur.fetchone()
+            return {"name": name, "value": str(session), "bytes": int(session), "global_bytes": int(global_value)}
+        cur.execute("SELECT current_setting('work_mem'), "
+                    "(SELECT setting::bigint * 1024 FROM pg_settings WHERE name = 'work_mem')")
+        shown, size = cur.fetchone()
+        return {"name": name, "value": str(shown), "bytes": int(size)}
+
+
+def database_facts(params: dbm.DbParams, sample_size: int = 10) -> Dict[str, Any]:
+    """Engine and server version, schema version, the sort setting a new session sees, size and the
+    queries the 1.2.0 migration will delete. A fresh connection as the given user, read only."""
+    facts: Dict[str, Any] = {"engine": params.engine, "flavor": None, "server_version": None, "host": params.where,
+                             "database": params.database, "reachable": False, "schema_version": None,
+                             "sort_setting": None, "size_bytes": None, "error": None}
+    lost: Dict[str, Any] = {"count": None, "total": None, "samples": [], "error": None}
+    try:
+        conn = dbm.connect(params, autocommit=True)
+    except dbm.DbError as exc:
+        facts["error"] = str(exc)
+        lost["error"] = "the database is not reachable"
+        return {"db": facts, "query_loss": lost}
+    try:
+        facts["reachable"] = True
+        version = dbm.server_version(conn)
+        facts["server_version"] = version
+        facts["flavor"] = dbm.flavor(params.engine, version)
+        problems = []
+        for key, read in (("schema_version", lambda: read_schema_version(conn, params.engine, params.schema)),
+                          ("sort_setting", lambda: session_sort_setting(conn, params.engine)),
+                          ("size_bytes", lambda: database_size(conn, params.engine, params.schema))):
+            try:
+                facts[key] = read()
+            except Exception as exc:  # pylint: disable=broad-except  # one part failing must not hide the others
+                problems.append("%s: %s" % (key, exc))
+        if problems:
+            facts["error"] = "; ".join(problems)
+        try:
+            found = query_loss.find_lost_queries(conn, params.engine, params.schema, sample_size)
+            lost.update({"count": found["count"], "total": found["total"], "samples": found["samples"]})
+        except Exception as exc:  # pylint: disable=broad-except
+            lost["error"] = "cannot read query_entity/entity_relationship (is this an OpenMetadata database?): %s" % exc
+    finally:
+        conn.close()
+    return {"db": facts, "query_loss": lost}
+
+
+# ---------------------------------------------------------------------------------------------
+# Search engine
+# ---------------------------------------------------------------------------------------------
+
+def search_facts(params: Dict[str, Any]) -> Dict[str, Any]:
+    facts: Dict[str, Any] = {"url": params.get("url"), "distribution": None, "version": None, "cluster_name": None,
+                             "error": None}
+    if not params.get("url"):
+        facts["error"] = "no search engine URL given (openmetadata_search_url)"
+        return facts
+    try:
+        engine = detect_engine(client_from_params(params))
+        facts.update(engine.as_dict())
+    except (ApiError, ValueError) as exc:
+        facts["error"] = str(exc)
+    return facts
+
+
+# ---------------------------------------------------------------------------------------------
+# Java
+# ---------------------------------------------------------------------------------------------
+
+def java_major(version: str) -> Optional[int]:
+    """'17.0.9' -> 17, '1.8.0_392' -> 8, '21' -> 21."""
+    match = re.match(r"(\d+)(?:\.(\d+))?", version)
+    if not match:
+        return None
+    first = int(match.group(1))
+    if first == 1 and match.group(2):
+        return int(match.group(2))
+    return first
+
+
+def java_facts(run: Runner, java_home: Optional[str] = None, environ: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    """The Java the server would run: ``<java_home>/bin/java`` when given, else ``$JAVA_HOME/bin/java``,
+    else ``java`` on the PATH (as bin/openmetadata.sh picks it)."""
+    env = os.environ if environ is None else environ
+    facts: Dict[str, Any] = {"java_home": java_home or env.get("JAVA_HOME") or None, "source": None,
+                             "executable": None, "version": None, "major": None, "error": None}
+    if java_home:
+        candidates = [("java_home", os.path.join(java_home, "bin", "java"))]
+    elif env.get("JAVA_HOME"):
+        candidates = [("JAVA_HOME", os.path.join(env["JAVA_HOME"], "bin", "java"))]
+    else:
+        candidates = [("PATH", "java")]
+    source, executable = candidates[0]
+    facts["source"] = source
+    if executable != "java" and not os.access(executable, os.X_OK):
+        facts["error"] = "%s is not an executable (check %s)" % (executable, "openmetadata_java_home"
+                                                                  if source == "java_home" else "JAVA_HOME")
+        return facts
+    try:
+        rc, out, err = run([executable, "-version"])
+    except OSError as exc:
+        facts["error"] = "cannot run %s -version: %s" % (executable, exc)
+        return facts
+    text = (err or "") + (out or "")
+    match = JAVA_VERSION.search(text)
+    if rc != 0 or not match:
+        facts["error"] = ("no Java found (%s -version exited %s: %s); install JDK 17 or give openmetadata_java_home"
+                          % (executable, rc, " ".join(text.split())[:200]))
+        return facts
+    facts["executable"] = executable
+    facts["version"] = match.group(1)
+    facts["major"] = java_major(match.group(1))
+    return facts
+
+
+# ---------------------------------------------------------------------------------------------
+# Deployment kind
+# ---------------------------------------------------------------------------------------------
+
+def releases_in(install_dir: str) -> List[Dict[str, str]]:
+    found = []
+    try:
+        names = os.listdir(install_dir)
+    except OSError:
+        return []
+    for name in names:
+        match = RELEASE_DIR.match(name)
+        path = os.path.join(install_dir, name)
+        if match and os.path.isdir(path) and not os.path.islink(path):
+            found.append({"version": match.group(1), "path": path})
+    return sorted(found, key=lambda item: parse(item["version"]))
+
+
+def service_unit(run: Runner, name: str, which: Callable[[str], Optional[str]]) -> Dict[str, Any]:
+    """What systemd says about the unit (LoadState/ActiveState), or whether a unit file exists."""
+    unit = name if name.endswith(".service") else name + ".service"
+    facts: Dict[str, Any] = {"name": unit, "exists": None, "active": None, "path": None}
+    systemctl = which("systemctl")
+    if systemctl:
+        try:
+            rc, out, _err = run([systemctl, "show", unit, "--property=LoadState,ActiveState,FragmentPath"])
+        except OSError:
+            rc, out = 1, ""
+        values = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+        if rc == 0 and values.get("LoadState"):
+            facts["exists"] = values["LoadState"] == "loaded"
+            facts["active"] = values.get("ActiveState") == "active"
+            facts["path"] = values.get("FragmentPath") or None
+            return facts
+    for folder in UNIT_DIRS:
+        path = os.path.join(folder, unit)
+        if os.path.exists(path):
+            facts.update({"exists": True, "path": path})
+            return facts
+    facts["exists"] = False
+    return facts
+
+
+def bare_metal_facts(run: Runner, install_dir: str, service_name: str,
+                     which: Callable[[str], Optional[str]]) -> Dict[str, Any]:
+    current = os.path.join(install_dir, "current")
+    facts: Dict[str, Any] = {"install_dir": install_dir, "current": None, "current_version": None,
+                             "releases": releases_in(install_dir), "service": None, "script": None}
+    if os.path.islink(current) or os.path.isdir(current):
+        target = os.path.realpath(current)
+        facts["current"] = target
+        match = RELEASE_DIR.match(os.path.basename(target))
+        facts["current_version"] = match.group(1) if match else None
+        script = os.path.join(target, "bin", "openmetadata.sh")
+        facts["script"] = script if os.path.exists(script) else None
+    facts["service"] = service_unit(run, service_name, which)
+    return facts
+
+
+def docker_facts(run: Runner, compose_file: Optional[str], project: Optional[str],
+                 which: Callable[[str], Optional[str]]) -> Dict[str, Any]:
+    """Compose project name and the images its file names (``docker compose config``); tolerant:
+    without the docker CLI or the file, the values stay None and ``error`` says why."""
+    facts: Dict[str, Any] = {"compose_file": compose_file, "project": project, "images": None, "error": None}
+    docker = which("docker")
+    if not docker:
+        facts["error"] = "the docker CLI is not on the PATH"
+        return facts
+    if not compose_file or not os.path.exists(compose_file):
+        facts["error"] = "no compose file found (openmetadata_compose_file: %s)" % (compose_file,)
+        return facts
+    base = [docker, "compose", "-f", compose_file] + (["-p", project] if project else [])
+    try:
+        rc, out, err = run(base + ["config", "--images"])
+        if rc == 0:
+            facts["images"] = sorted({line.strip() for line in out.splitlines() if line.strip()})
+        else:
+            facts["error"] = "docker compose config failed: %s" % " ".join(err.split())[:300]
+        if not project:
+            rc, out, _err = run(base + ["config", "--format", "json"])
+            if rc == 0 and '"name"' in out:
+                facts["project"] = json.loads(out).get("name")
+    except (OSError, ValueError) as exc:
+        facts["error"] = "docker compose could not be run: %s" % exc
+    return facts
+
+
+def detect_deployment(declared: str, bare_metal: Optional[Dict[str, Any]], docker: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """``declared`` wins (bare_metal/docker); ``auto`` picks what was found."""
+    if declared in ("bare_metal", "docker"):
+        return {"kind": declared, "declared": True, "error": None}
+    if declared != "auto":
+        return {"kind": None, "declared": True,
+                "error": "unknown deployment kind %r: set openmetadata_deployment to bare_metal or docker" % declared}
+    if bare_metal and (bare_metal.get("current") or bare_metal.get("releases")):
+        return {"kind": "bare_metal", "declared": False, "error": None}
+    if docker and docker.get("images"):
+        return {"kind": "docker", "declared": False, "error": None}
+    return {"kind": None, "declared": False,
+            "error": "found neither a bare-metal install (<install_dir>/openmetadata-<version>/ with a current link) nor "
+                     "a compose file: set openmetadata_deployment (bare_metal or docker) and openmetadata_install_dir "
+                     "or openmetadata_compose_file"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Disk
+# ---------------------------------------------------------------------------------------------
+
+def free_space(path: str) -> Dict[str, Any]:
+    """Free bytes (for an unprivileged writer) at ``path`` or, when it does not exist yet, at its
+    nearest existing parent (where the backup folder will be created)."""
+    probe = os.path.abspath(path)
+    while not os.path.exists(probe):
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    try:
+        stat = os.statvfs(probe)
+    except OSError as exc:
+        return {"path": path, "checked": probe, "free_bytes": None, "error": str(exc)}
+    return {"path": path, "checked": probe, "free_bytes": stat.f_bavail * stat.f_frsize, "error": None}
