@@ -106,6 +106,7 @@ class UpgradeHost:  # pylint: disable=too-many-instance-attributes
             "openmetadata_target_version": TARGET,
             "openmetadata_install_dir": str(self.install_dir),
             "openmetadata_release_archive": str(self.release_archive),
+            "openmetadata_release_checksum": "sha256:" + hashlib.sha256(self.release_archive.read_bytes()).hexdigest(),
             "openmetadata_server_port": self.app_port,
             "openmetadata_admin_port": self.admin_port,
             "openmetadata_server_url": "http://127.0.0.1:%d" % self.app_port,
