@@ -235,7 +235,7 @@ def _check_ingestion(judge: Judge, intent: Dict[str, Any], hop: Optional[Dict[st
     if not hop:
         return
     low, high = hop["ingestion_python"]
-    for entry in intent.get("ingestion_hosts") or []:
+    for entry in (ingestion_entry(raw) for raw in intent.get("ingestion_hosts") or []):
         host = entry.get("host")
         version = str(entry.get("version") or "").strip()
         if entry.get("error") or not _version_or_none(version):
@@ -249,6 +249,20 @@ def _check_ingestion(judge: Judge, intent: Dict[str, Any], hop: Optional[Dict[st
                                              "%s to %s. Create a virtualenv with Python %s there and set "
                                              "openmetadata_ingestion_python for that host." % (host, version, target,
                                                                                               low, high, high))
+
+
+def ingestion_entry(raw: Dict[str, Any]) -> Dict[str, Any]:
+    """{host, version, error} from either that form or a registered command result of the loop over the
+    ingestion hosts (item, stdout, rc, unreachable, msg)."""
+    if "item" not in raw:
+        return raw
+    failed = raw.get("unreachable") or raw.get("rc") not in (0, None) or raw.get("failed")
+    error = None
+    if failed:
+        error = raw.get("msg") or "exit %s" % raw.get("rc")
+        if raw.get("stderr"):
+            error += ": %s" % " ".join(str(raw["stderr"]).split())[:200]
+    return {"host": raw.get("item"), "version": str(raw.get("stdout") or "").strip(), "error": error}
 
 
 def _check_queries(judge: Judge, facts: Dict[str, Any], intent: Dict[str, Any]) -> None:

@@ -129,7 +129,9 @@ options:
     type: float
     default: 1.5
   ingestion_hosts:
-    description: The Python version of each ingestion host, as C({host, version, error}); checked against 3.8-3.10.
+    description:
+      - The Python version of each ingestion host, as C({host, version, error}), or the registered results of a
+        command looped over the hosts (C(item), C(stdout), C(rc), C(unreachable), C(msg)); checked against 3.8-3.10.
     type: list
     elements: dict
     default: []
