@@ -262,8 +262,8 @@ class Reindexer:
         result["stats"] = run_stats(record)
         result["duration_s"] = round(self.clock() - started, 3)
         if classify(record.get("status")) == "failed":
-            raise ReindexFailed("The reindex job ended with status %s: %s" % (record.get("status"),
-                                                                             failure_message(record)), result)
+            reason = failure_message(record)
+            raise ReindexFailed("The reindex job ended with status %s: %s" % (record.get("status"), reason), result)
         return result
 
 

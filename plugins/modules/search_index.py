@@ -64,7 +64,7 @@ options:
     default: info
   om_version:
     description:
-      - Whose index names: V(1.1), V(1.2) (or a full version such as V(1.2.5)), or V(all) for both lists.
+      - "Whose index names: V(1.1), V(1.2) (or a full version such as V(1.2.5)), or V(all) for both lists."
     type: str
     default: all
   names:

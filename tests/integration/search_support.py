@@ -41,7 +41,7 @@ def http(url: str, method: str = "GET", body: Any = None, ndjson: Optional[str] 
 def seed(url: str, index: str, docs: int, auth: Optional[Tuple[str, str]] = None,
          context: Optional[ssl.SSLContext] = None) -> None:
     """Create ``index`` with a small mapping and ``docs`` documents, visible at once."""
-    status, body, _ = http("%s/%s" % (url, index), "PUT", {"mappings": {"properties": {"name": {"type": "keyword"}}}},
+    status, body, _headers = http("%s/%s" % (url, index), "PUT", {"mappings": {"properties": {"name": {"type": "keyword"}}}},
                            auth=auth, context=context)
     assert status == 200, (status, body)
     if docs:
@@ -49,13 +49,13 @@ def seed(url: str, index: str, docs: int, auth: Optional[Tuple[str, str]] = None
         for i in range(docs):
             lines.append(json.dumps({"index": {"_index": index, "_id": str(i)}}))
             lines.append(json.dumps({"name": "doc%d" % i}))
-        status, body, _ = http(url + "/_bulk?refresh=true", "POST", ndjson="\n".join(lines) + "\n", auth=auth,
+        status, body, _headers = http(url + "/_bulk?refresh=true", "POST", ndjson="\n".join(lines) + "\n", auth=auth,
                                context=context)
         assert status == 200 and not body["errors"], body
 
 
 def index_names(url: str, auth: Optional[Tuple[str, str]] = None, context: Optional[ssl.SSLContext] = None) -> dict:
-    status, rows, _ = http(url + "/_cat/indices?format=json&h=index,docs.count", auth=auth, context=context)
+    status, rows, _headers = http(url + "/_cat/indices?format=json&h=index,docs.count", auth=auth, context=context)
     assert status == 200, rows
     return {row["index"]: int(row["docs.count"]) for row in rows}
 

@@ -228,4 +228,3 @@ def test_unreachable_server(tmp_path):
                                                       "jwt_token": "x", "api": "apps"}}], tmp_path)
     result = run.result("reindex")
     assert result["failed"] and not result["changed"] and "connection refused" in result["msg"]
-

@@ -206,6 +206,6 @@ def test_data_dir_survives_restart_and_es8_refuses_a_716_folder(tmp_path):
 
 def test_es8_refuses_wildcard_delete_like_the_real_node(standin8):
     seed(standin8.url, "a_search_index", 1)
-    status, body, _ = http(standin8.url + "/a_*", "DELETE")
+    status, body, _headers = http(standin8.url + "/a_*", "DELETE")
     assert status == 400 and body["error"]["type"] == "illegal_argument_exception"
     assert "a_search_index" in index_names(standin8.url)

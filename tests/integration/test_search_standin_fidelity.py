@@ -33,7 +33,7 @@ def calls(url: str, prefix: str, flavor: str, version: str) -> List[Tuple[str, i
     out: List[Tuple[str, int, Any]] = []
 
     def record(label: str, method: str, path: str, body: Any = None, ndjson: str = None, keep=None) -> Any:
-        status, parsed, _ = http(url + path, method, body, ndjson=ndjson)
+        status, parsed, _headers = http(url + path, method, body, ndjson=ndjson)
         if keep is not None:
             parsed = keep(parsed)
         out.append((label, status, shape(parsed)))
@@ -85,5 +85,5 @@ def test_root_document_of_es8():
     status, body, headers = http(node.url + "/")
     assert status == 405 and headers.get("x-elastic-product") == "Elasticsearch", (status, body)
     with SearchEngineProcess("elasticsearch", "8.10.2") as engine:
-        status, body, _ = http(engine.url + "/")
+        status, body, _headers = http(engine.url + "/")
         assert status == 200 and body["version"]["number"] == "8.10.2"

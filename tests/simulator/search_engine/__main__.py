@@ -55,8 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     scheme = "https" if args.tls_cert else "http"
-    print("search-engine stand-in ready: %s %s on %s://%s:%d" % (args.flavor, args.version, scheme, args.host,
-                                                                  server.server_address[1]), flush=True)
+    port = server.server_address[1]
+    print("search-engine stand-in ready: %s %s on %s://%s:%d" % (args.flavor, args.version, scheme, args.host, port),
+          flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
     finally:

@@ -286,11 +286,11 @@ class Handler(BaseHTTPRequestHandler):
         if self.auth_basic is None and self.auth_api_key is None:
             return True
         header = self.headers.get("Authorization") or ""
-        scheme, _, value = header.partition(" ")
+        scheme, _sep, value = header.partition(" ")
         ok = False
         if scheme.lower() == "basic" and self.auth_basic is not None:
             try:
-                user, _, password = base64.b64decode(value).decode("utf-8").partition(":")
+                user, _sep, password = base64.b64decode(value).decode("utf-8").partition(":")
                 ok = hmac.compare_digest(user, self.auth_basic[0]) and hmac.compare_digest(password, self.auth_basic[1])
             except (ValueError, UnicodeDecodeError):
                 ok = False
@@ -338,7 +338,10 @@ class Handler(BaseHTTPRequestHandler):
         status, body = result
         self._send(status, body)
 
-    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = lambda self: self._dispatch()  # noqa: E731
+    def do_GET(self) -> None:  # noqa: N802 - BaseHTTPRequestHandler's names
+        self._dispatch()
+
+    do_PUT = do_POST = do_DELETE = do_HEAD = do_GET
 
     # -- routes ---------------------------------------------------------------------------------
     def _route(self, method: str, parts: List[str]) -> Optional[Tuple[int, Any]]:
