@@ -1,0 +1,153 @@
+"""Role openmetadata.ops.server_bare_metal through ansible-playbook, against a stand-in install
+(tests/simulator/openmetadata) in a temp folder on the real MariaDB and PostgreSQL."""
+from __future__ import annotations
+
+import os
+import pathlib
+from typing import Any, Iterator
+
+import pytest
+
+from fixtures import om_database
+from harness import FIXTURE_ENGINE, run_playbook
+from simulator.openmetadata.install import StandinSite
+
+ROLE = "openmetadata.ops.server_bare_metal"
+
+
+@pytest.fixture
+def site(dbs, tmp_path) -> Iterator[StandinSite]:
+    name = dbs.build(hard_data=False)
+    standin = StandinSite(tmp_path / "site", dbs.engine, name)
+    standin.pack("1.1.7", "1.2.5")
+    standin.install("1.1.7")
+    standin.start("1.1.7")
+    yield standin
+    standin.stop_all()
+
+
+def role_vars(site: StandinSite, **extra: Any) -> dict[str, Any]:
+    archive = site.archives["1.2.5"]
+    values = {
+        "openmetadata_install_dir": str(site.install_dir),
+        "openmetadata_source_version": "1.1.7",
+        "openmetadata_target_version": "1.2.5",
+        "openmetadata_release_archive": archive["archive"],
+        "openmetadata_release_checksum": "sha256:" + archive["sha256"],
+        "openmetadata_server_url": site.server_url,
+        "openmetadata_admin_url": site.admin_url,
+        "openmetadata_service_name": "openmetadata-standin-absent",
+        "openmetadata_server_env": site.env(),
+        "openmetadata_server_start_timeout": 30,
+        "openmetadata_server_stop_timeout": 20,
+        "openmetadata_server_poll_interval": 1,
+    }
+    values.update(extra)
+    return values
+
+
+def run_role(site: StandinSite, tmp_path: pathlib.Path, tasks_from: str = "main", check: bool = False, **extra: Any):
+    task = {"name": "server role", "ansible.builtin.include_role": {"name": ROLE, "tasks_from": tasks_from}}
+    return run_playbook([task], tmp_path, check=check, play_vars=role_vars(site, **extra))
+
+
+def query_count(site: StandinSite) -> int:
+    conn = om_database.connect(FIXTURE_ENGINE[site.engine], site.database)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM query_entity")
+            return int(cur.fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_upgrade_then_nothing_to_do(site, tmp_path):
+    before = query_count(site)
+    old_pid = site.running_pids()["openmetadata-1.1.7"]
+    run = run_role(site, tmp_path)
+    assert run.rc == 0, run.output[-3000:]
+    assert run.changed > 0
+    assert site.get("/api/v1/system/version", token=False)["version"] == "1.2.5"
+    assert os.readlink(site.install_dir / "current") == str(site.release_dir("1.2.5"))
+    assert (site.release_dir("1.1.7") / "conf" / "openmetadata.yaml").exists()  # kept for a rollback
+    assert not pathlib.Path("/proc/%d" % old_pid).exists() or "openmetadata-1.1.7" not in site.running_pids()
+    assert query_count(site) == before - om_database.BROKEN_QUERIES
+    assert site.get("/api/v1/queries?limit=1")["paging"]["total"] == before - om_database.BROKEN_QUERIES
+    assert run.result("Run migrate-all")["changed"] is True
+
+    again = run_role(site, tmp_path)
+    assert again.rc == 0, again.output[-3000:]
+    assert again.changed == 0, [t for t in again.results() if t.get("changed")]
+
+
+def test_check_mode_changes_nothing(site, tmp_path):
+    before = query_count(site)
+    pid = site.running_pids()["openmetadata-1.1.7"]
+    run = run_role(site, tmp_path, check=True)
+    assert run.rc == 0, run.output[-3000:]
+    assert site.running_pids() == {"openmetadata-1.1.7": pid}
+    assert os.readlink(site.install_dir / "current") == str(site.release_dir("1.1.7"))
+    assert not site.release_dir("1.2.5").exists()
+    assert query_count(site) == before
+    assert site.get("/api/v1/system/version", token=False)["version"] == "1.1.7"
+
+
+@pytest.mark.parametrize("engine", ["mysql"])
+def test_bad_checksum_changes_nothing(site, tmp_path):
+    pid = site.running_pids()["openmetadata-1.1.7"]
+    run = run_role(site, tmp_path, openmetadata_release_checksum="sha256:" + "0" * 64)
+    assert run.rc != 0
+    assert "not sha256:" + "0" * 64 in run.output or "nothing was installed" in run.output
+    assert site.running_pids() == {"openmetadata-1.1.7": pid}  # never stopped
+    assert not site.release_dir("1.2.5").exists()
+
+
+@pytest.mark.parametrize("engine", ["mysql"])
+def test_old_java_is_refused_before_anything_changes(site, tmp_path):
+    fake = tmp_path / "jdk11" / "bin"
+    fake.mkdir(parents=True)
+    (fake / "java").write_text('#!/bin/sh\necho \'openjdk version "11.0.21" 2023-10-17\' >&2\n')
+    (fake / "java").chmod(0o755)
+    pid = site.running_pids()["openmetadata-1.1.7"]
+    run = run_role(site, tmp_path, openmetadata_java_home=str(fake.parent))
+    assert run.rc != 0
+    assert "needs Java 17 or newer" in run.output
+    assert site.running_pids() == {"openmetadata-1.1.7": pid}
+
+
+def test_low_sort_memory_fails_the_migration_with_a_clear_message(dbs, tmp_path):
+    name = dbs.build(hard_data=False)
+    site = StandinSite(tmp_path / "site", dbs.engine, name, sort_memory_ok=False)
+    site.pack("1.1.7", "1.2.5")
+    site.install("1.1.7")
+    try:
+        run = run_role(site, tmp_path)
+        assert run.rc != 0
+        message = run.result("Report a failed migration")["msg"]
+        assert "Out of sort memory" in message and "20MB" in message and "db_tuning" in message
+        assert os.readlink(site.install_dir / "current") == str(site.release_dir("1.2.5"))
+    finally:
+        site.stop_all()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+def test_start_failure_reports_the_log(site, tmp_path):
+    site.stop_all()
+    site.install("1.2.5", link=False)
+    site.write_faults("1.2.5", {"refuse_start": "disk on fire"})
+    run = run_role(site, tmp_path, openmetadata_server_start_timeout=4)
+    assert run.rc != 0
+    message = run.result("Report a server that did not become healthy")["msg"]
+    assert "disk on fire" in message
+
+
+@pytest.mark.parametrize("engine", ["mysql"])
+def test_stop_and_switch_back_entry_points(site, tmp_path):
+    run = run_role(site, tmp_path)
+    assert run.rc == 0, run.output[-3000:]
+    stopped = run_role(site, tmp_path, tasks_from="stop")
+    assert stopped.rc == 0 and stopped.changed == 1
+    assert site.running_pids() == {}
+    back = run_role(site, tmp_path, tasks_from="switch_back")
+    assert back.rc == 0 and back.changed == 1
+    assert os.readlink(site.install_dir / "current") == str(site.release_dir("1.1.7"))
