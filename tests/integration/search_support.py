@@ -41,16 +41,16 @@ def http(url: str, method: str = "GET", body: Any = None, ndjson: Optional[str] 
 def seed(url: str, index: str, docs: int, auth: Optional[Tuple[str, str]] = None,
          context: Optional[ssl.SSLContext] = None) -> None:
     """Create ``index`` with a small mapping and ``docs`` documents, visible at once."""
-    status, body, _headers = http("%s/%s" % (url, index), "PUT", {"mappings": {"properties": {"name": {"type": "keyword"}}}},
-                           auth=auth, context=context)
+    mapping = {"mappings": {"properties": {"name": {"type": "keyword"}}}}
+    status, body, _headers = http("%s/%s" % (url, index), "PUT", mapping, auth=auth, context=context)
     assert status == 200, (status, body)
     if docs:
         lines = []
         for i in range(docs):
             lines.append(json.dumps({"index": {"_index": index, "_id": str(i)}}))
             lines.append(json.dumps({"name": "doc%d" % i}))
-        status, body, _headers = http(url + "/_bulk?refresh=true", "POST", ndjson="\n".join(lines) + "\n", auth=auth,
-                               context=context)
+        payload = "\n".join(lines) + "\n"
+        status, body, _headers = http(url + "/_bulk?refresh=true", "POST", ndjson=payload, auth=auth, context=context)
         assert status == 200 and not body["errors"], body
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from harness import run_playbook
 from search_support import index_names, seed
 from simulator.search_engine import SearchEngineProcess
-from test_reindex import OmServer, dist, token  # noqa: F401  pylint: disable=unused-import  (dist is a fixture)
+# dist is a fixture: importing it makes it available here
+from test_reindex import OmServer, dist, token  # noqa: F401  pylint: disable=unused-import
 
 OLD_INDEXES = {"table_search_index": 4, "user_search_index": 2, "glossary_search_index": 1}
 FOREIGN = {"logs-2026.11": 3, "table_search_index_copy": 1}
