@@ -135,6 +135,8 @@ def test_apps_reindex_success_check_mode_and_bad_token(dist, search, tmp_path):
             dict(reindex_task("check", om), check_mode=True),
             reindex_task("bad token", om, jwt_token="not-the-token"),
             reindex_task("reindex", om, verify_documents=True, search_url=search.url, batch_size=50),
+            reindex_task("verify under another alias", om, verify_documents=True, search_url=search.url,
+                         cluster_alias="elsewhere"),
         ], tmp_path, diff=True)
         check = run.result("check")
         assert not check.get("failed") and check["changed"] and check["run"] is None, check
@@ -149,8 +151,11 @@ def test_apps_reindex_success_check_mode_and_bad_token(dist, search, tmp_path):
         assert done["configuration"]["recreateIndex"] is True and done["configuration"]["batchSize"] == 50
         assert done["stats"]["jobStats"]["successRecords"] > 0
         assert done["documents"]["table_search_index"] > 0
-        # exactly one run was started (check mode and the 401 started none)
-        assert om.runs()["paging"]["total"] == 1
+        wrong = run.result("verify under another alias")
+        assert wrong["failed"] and wrong["changed"] and "None of OpenMetadata's indexes" in wrong["msg"], wrong
+        assert "elsewhere_table_search_index" in wrong["msg"]
+        # two runs were started (check mode and the 401 started none)
+        assert om.runs()["paging"]["total"] == 2
         docs = index_names(search.url)
         assert docs["table_search_index"] == done["documents"]["table_search_index"]
         assert docs["someone_elses_index"] == 2
