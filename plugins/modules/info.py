@@ -9,7 +9,7 @@ module: info
 short_description: Facts about an OpenMetadata installation, and whether an upgrade to 1.2.x may start
 version_added: 0.1.0
 description:
-  - Reads, never changes: the server version (C(GET /api/v1/system/version), no token) and health (admin
+  - Reads, never changes, the server version (C(GET /api/v1/system/version), no token) and health (admin
     C(/healthcheck)); the schema version from the database change-log tables; the database engine, server
     version, size and the C(sort_buffer_size) / C(work_mem) a new session of O(login_user) gets; the search
     engine distribution and version; the Java the server would run; the deployment kind (bare metal install
@@ -17,7 +17,7 @@ description:
     and the saved queries the OpenMetadata 1.2.0 migration will delete (count and samples).
   - Every part is optional. A part that cannot be read is returned with null values and an C(error) saying
     why; the task only fails for it when the part is listed in O(required).
-  - With O(target_version) the facts are judged against that upgrade (C(verdict)): problems that must stop it,
+  - With O(target_version) the facts are judged against that upgrade (C(verdict)), listing the problems that must stop it,
     each naming what is wrong and how to fix it, warnings, what will change in order and what will be lost.
     The module still succeeds unless O(fail_on_problems=true); role C(openmetadata.ops.preflight) writes the
     report first and then fails.

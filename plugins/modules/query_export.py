@@ -11,7 +11,7 @@ version_added: 0.1.0
 description:
   - The 1.2.0 migration deletes every saved query (C(query_entity)) whose database service cannot be found through
     C(entity_relationship) (table -> query, schema -> table, database -> schema, service -> database; one broken
-    path is enough). This module finds them with the same rule and writes them to one JSON document at O(dest):
+    path is enough). This module finds them with the same rule and writes them to one JSON document at O(dest),
     each query's whole JSON document and its relationship rows, so nothing is lost for good.
   - The file is written atomically with mode 0600 (query texts can hold sensitive SQL). It holds no timestamp,
     so a second run on the same data finds it identical and reports C(changed=false).
