@@ -1,0 +1,861 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, openmetadata.ops contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Migrate OpenMetadata's server configuration (openmetadata.yaml) and Helm values to a newer version.
+
+The file is the user's: it is parsed with ruamel.yaml (node positions, anchors, flow style) but never
+re-dumped. Every change is a splice of the original text at the exact span of the key or value it
+touches, so comments, key order, quoting, indentation and ``${VAR:-default}`` strings everywhere else
+stay byte-identical. The result is parsed again before it is returned.
+
+What changes comes from om_config_data (versions as data); nothing here writes files: :func:`plan_config`,
+:func:`plan_merge` and :func:`plan_helm` return the new text, the list of changes and what was removed.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+try:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+    HAS_RUAMEL = True
+except ImportError:  # pragma: no cover - the module reports it
+    HAS_RUAMEL = False
+    YAMLError = Exception  # type: ignore[assignment,misc]
+
+from ansible_collections.openmetadata.ops.plugins.module_utils import versions
+from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_data import (
+    CONFIG_HOPS, HELM_BASIC_LOGIN_FIELDS, HELM_HOPS, MAX_FILE_BYTES, REMOVED_SETTINGS, SETTING_ENV_VARS,
+)
+from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import (
+    INTERPOLATION, ConfigError, as_bool, db_params_for, engine_from, foreign_params, resolve, unquote, yaml_scalar,
+)
+
+MISSING = object()
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+def decode(raw: bytes, path: str) -> str:
+    """Bytes -> text, refusing what no OpenMetadata config looks like (size, encoding)."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigError("%s is %d bytes; an OpenMetadata configuration is a few kB and this module refuses files "
+                          "over %d bytes. Check that path names the right file; nothing was changed."
+                          % (path, len(raw), MAX_FILE_BYTES))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError("%s is not UTF-8 text (byte %d); save it as UTF-8 and run again; nothing was changed."
+                          % (path, exc.start)) from exc
+
+
+def _yaml() -> "YAML":
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+class Document:
+    """One YAML file: its text, node tree (positions) and loaded data."""
+
+    def __init__(self, text: str, path: str = "file"):
+        self.text = text
+        self.path = path
+        _check_tabs(text, path)
+        yaml = _yaml()
+        try:
+            self.node = yaml.compose(text)
+            self.data = yaml.load(text)
+        except YAMLError as exc:
+            raise _yaml_error(exc, path) from exc
+        if self.node is None or not isinstance(self.node, MappingNode) or not isinstance(self.data, dict):
+            kind = "empty" if self.node is None else type(self.data).__name__
+            raise ConfigError("%s must hold a YAML mapping (key: value lines) at the top; it is %s. Set path to the "
+                              "right file; nothing was changed." % (path, kind))
+        _check_duplicates(self.node, path)
+
+    # navigation ----------------------------------------------------------------------------
+    def pair(self, keys: tuple, node: Any = None) -> Optional[tuple[Any, Any, Any]]:
+        """(mapping node, key node, value node) at ``keys``, following ``<<`` merge keys."""
+        mapping = node if node is not None else self.node
+        found = None
+        for key in keys:
+            if not isinstance(mapping, MappingNode):
+                return None
+            found = _find(mapping, key)
+            if found is None:
+                return None
+            mapping = found[2]
+        return found
+
+    def value(self, keys: tuple) -> Any:
+        data: Any = self.data
+        for key in keys:
+            if not isinstance(data, dict) or key not in data:
+                return MISSING
+            data = data[key]
+        return data
+
+
+def _check_tabs(text: str, path: str) -> None:
+    for number, line in enumerate(text.splitlines(), 1):
+        lead = line[:len(line) - len(line.lstrip(" \t"))]
+        if "\t" in lead and line.strip() and not line.lstrip(" \t").startswith("#"):
+            raise ConfigError("%s line %d is indented with a tab; YAML allows spaces only. Replace the tab with "
+                              "spaces and run again; nothing was changed." % (path, number))
+
+
+def _yaml_error(exc: Exception, path: str) -> ConfigError:
+    name = type(exc).__name__
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = " at line %d, column %d" % (mark.line + 1, mark.column + 1) if mark else ""
+    if "Duplicate" in name:
+        return ConfigError("%s has a duplicate key%s: %s. A key may appear once per mapping (the server would "
+                           "silently use one of them); remove the other and run again; nothing was changed."
+                           % (path, where, getattr(exc, "problem", "") or exc))
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return ConfigError("%s is not valid YAML%s: %s. Fix the file and run again; nothing was changed."
+                       % (path, where, problem))
+
+
+def _check_duplicates(node: Any, path: str) -> None:
+    stack = [node]
+    seen_nodes: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen_nodes:
+            continue
+        seen_nodes.add(id(current))
+        if isinstance(current, MappingNode):
+            keys: dict[str, Any] = {}
+            for key, value in current.value:
+                if isinstance(key, ScalarNode) and key.tag != "tag:yaml.org,2002:merge" and key.value != "<<":
+                    if key.value in keys:
+                        raise ConfigError("%s has the key %r twice in one mapping (lines %d and %d); the server "
+                                          "would silently use one of them. Remove one and run again; nothing was "
+                                          "changed." % (path, key.value, keys[key.value].start_mark.line + 1,
+                                                        key.start_mark.line + 1))
+                    keys[key.value] = key
+                stack.append(value)
+        elif isinstance(current, SequenceNode):
+            stack.extend(current.value)
+
+
+def _find(mapping: Any, key: str) -> Optional[tuple[Any, Any, Any]]:
+    for key_node, value_node in mapping.value:
+        if isinstance(key_node, ScalarNode) and key_node.value == key and key_node.value != "<<":
+            return mapping, key_node, value_node
+    for key_node, value_node in mapping.value:  # merged keys (<<: *base) live in the anchored mapping
+        if isinstance(key_node, ScalarNode) and key_node.value == "<<":
+            sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+            for source in sources:
+                if isinstance(source, MappingNode):
+                    found = _find(source, key)
+                    if found is not None:
+                        return found
+    return None
+
+
+# --- text splicing --------------------------------------------------------------------------------
+
+class Editor:
+    """Non-overlapping (start, end, replacement) splices applied right to left."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.text = doc.text
+        self.edits: list[tuple[int, int, str]] = []
+
+    def add(self, start: int, end: int, new: str) -> None:
+        for other_start, other_end, _ in self.edits:
+            if start < other_end and other_start < end or (start == end == other_start == other_end):
+                raise ConfigError("%s: two changes touch the same text (%d-%d); edit the file by hand."
+                                  % (self.doc.path, start, end))
+        self.edits.append((start, end, new))
+
+    def result(self) -> str:
+        text = self.text
+        for start, end, new in sorted(self.edits, key=lambda e: (e[0], e[1]), reverse=True):
+            text = text[:start] + new + text[end:]
+        return text
+
+    # positions -----------------------------------------------------------------------------
+    def line_start(self, index: int) -> int:
+        return self.text.rfind("\n", 0, index) + 1
+
+    def line_end(self, index: int) -> int:
+        end = self.text.find("\n", index)
+        return len(self.text) if end < 0 else end
+
+    def column(self, index: int) -> int:
+        return index - self.line_start(index)
+
+    def is_alias(self, key: Any, value: Any) -> bool:
+        return value.start_mark.index < key.end_mark.index
+
+    def alias_end(self, key: Any) -> int:
+        match = re.compile(r"\s*:\s*\*[^\s,\]\}]+").match(self.text, key.end_mark.index)
+        return match.end() if match else key.end_mark.index
+
+    def value_start(self, value: Any) -> int:
+        """Start of the value itself, after an anchor (&a) or tag (!t)."""
+        index = value.start_mark.index
+        while self.text[index:index + 1] in ("&", "!"):
+            match = re.compile(r"[&!][^\s]*\s*").match(self.text, index)
+            index = match.end() if match else index + 1
+        return index
+
+    def content_end(self, key: Any, value: Any) -> int:
+        """Index just after the last character that belongs to ``key: value`` (not the trailing comments
+        and blank lines ruamel counts into a block)."""
+        if self.is_alias(key, value):
+            return self.alias_end(key)
+        if isinstance(value, ScalarNode) or getattr(value, "flow_style", False):
+            if isinstance(value, ScalarNode) and value.style in ("|", ">"):
+                return max(value.end_mark.index - 1, key.end_mark.index)
+            return max(value.end_mark.index, key.end_mark.index)
+        end = key.end_mark.index
+        if isinstance(value, MappingNode):
+            for child_key, child_value in value.value:
+                end = max(end, self.content_end(child_key, child_value))
+        elif isinstance(value, SequenceNode):
+            for item in value.value:
+                if item.start_mark.index > key.end_mark.index:
+                    end = max(end, self._node_end(item))
+        return end
+
+    def _node_end(self, node: Any) -> int:
+        if isinstance(node, ScalarNode) or getattr(node, "flow_style", False):
+            return node.end_mark.index
+        end = node.start_mark.index
+        if isinstance(node, MappingNode):
+            for child_key, child_value in node.value:
+                end = max(end, self.content_end(child_key, child_value))
+        else:
+            for item in node.value:
+                if item.start_mark.index >= node.start_mark.index:
+                    end = max(end, self._node_end(item))
+        return end
+
+    def pair_lines(self, key: Any, value: Any) -> tuple[int, int]:
+        """[start, end) of the whole lines of a block ``key: value`` (end includes the newline)."""
+        start = self.line_start(key.start_mark.index)
+        if self.text[start:key.start_mark.index].strip():
+            raise ConfigError("%s line %d: the key %r does not start its line (e.g. `- %s:` in a list); this layout "
+                              "is not rewritten automatically: edit that key by hand; nothing was changed."
+                              % (self.doc.path, key.start_mark.line + 1, key.value, key.value))
+        end = self.line_end(self.content_end(key, value))
+        return start, min(end + 1, len(self.text))
+
+    # edits ---------------------------------------------------------------------------------
+    def remove_pair(self, mapping: Any, key: Any, value: Any) -> None:
+        if mapping.flow_style:
+            start, end = key.start_mark.index, self.content_end(key, value)
+            after = re.compile(r"\s*,\s*").match(self.text, end)
+            if after:
+                end = after.end()
+            else:
+                before = re.compile(r",\s*$").search(self.text, 0, start)
+                if before and not self.text[before.start():start].strip(", \n\t"):
+                    start = before.start()
+            self.add(start, end, "")
+            return
+        start, end = self.pair_lines(key, value)
+        if end >= len(self.text):  # last block of the file: take the blank lines before it along
+            while start > 0 and self.text[self.line_start(start - 1):start].strip() == "":
+                start = self.line_start(start - 1)
+                if start == 0:
+                    break
+        # Keep the spacing tidy: when a blank line precedes the block, also drop blank lines after it.
+        if start == 0 or self.text[self.line_start(start - 1):start].strip() == "":
+            while end < len(self.text) and self.text[end:self.line_end(end)].strip() == "" \
+                    and self.line_end(end) < len(self.text):
+                end = self.line_end(end) + 1
+        self.add(start, end, "")
+
+    def set_scalar(self, key: Any, value: Any, new_raw: str) -> None:
+        if self.is_alias(key, value):
+            raise ConfigError("%s line %d: %r is an alias (*name); change the anchored value by hand or run again "
+                              "after expanding it; nothing was changed." % (self.doc.path, key.start_mark.line + 1,
+                                                                            key.value))
+        self.add(self.value_start(value), value.end_mark.index, new_raw)
+
+    def insert_pair(self, parent_key: Any, mapping: Any, name: str, raw: str, after: Optional[str] = None) -> None:
+        if mapping.flow_style:
+            brace = self.text.find("{", mapping.start_mark.index)
+            empty = not mapping.value
+            self.add(brace + 1, brace + 1, "%s: %s%s" % (name, raw, "" if empty else ", "))
+            return
+        if not mapping.value:
+            return
+        indent = self.column(mapping.value[0][0].start_mark.index)
+        line = " " * indent + "%s: %s\n" % (name, raw)
+        anchor_pair = _find(mapping, after) if after else None
+        if anchor_pair is not None and anchor_pair[0] is mapping:
+            _m, k, v = anchor_pair
+            position = self.pair_lines(k, v)[1]
+        else:
+            position = self.line_end(parent_key.end_mark.index) + 1 if parent_key is not None else 0
+        if position > len(self.text):  # the file did not end with a newline
+            line = "\n" + line.rstrip("\n")
+            position = len(self.text)
+        self.add(position, position, line)
+
+    def replace_pair_lines(self, key: Any, value: Any, lines: str) -> None:
+        start, end = self.pair_lines(key, value)
+        if not lines.endswith("\n") and end == len(self.text) and not self.text.endswith("\n"):
+            pass
+        elif not lines.endswith("\n"):
+            lines += "\n"
+        self.add(start, end, lines)
+
+
+# --- the openmetadata.yaml hop ------------------------------------------------------------------
+
+def hop_for(target_version: str, source_version: Optional[str] = None) -> tuple[str, dict[str, Any]]:
+    try:
+        minor = versions.minor(target_version)
+    except ValueError as exc:
+        raise ConfigError("target_version %r is not a version like 1.2.5." % target_version) from exc
+    if minor not in CONFIG_HOPS:
+        raise ConfigError("target_version %s is not supported: this collection migrates configuration to %s."
+                          % (target_version, ", ".join("%s.x" % m for m in sorted(CONFIG_HOPS))))
+    hop = CONFIG_HOPS[minor]
+    if source_version:
+        try:
+            source_minor = versions.minor(source_version)
+        except ValueError as exc:
+            raise ConfigError("source_version %r is not a version like 1.1.7." % source_version) from exc
+        if source_minor not in (hop["source"], minor):
+            raise ConfigError("source_version %s cannot move to %s in one hop: the %s configuration comes from %s.x "
+                              "(upgrade one minor version at a time)." % (source_version, target_version, minor,
+                                                                           hop["source"]))
+    return minor, hop
+
+
+def changes_for(target_version: str, source_version: Optional[str] = None) -> list[dict[str, Any]]:
+    _minor, hop = hop_for(target_version, source_version)
+    target = versions.parse(target_version)
+    return [change for change in hop["changes"] if versions.parse(change["since"]) <= target]
+
+
+def _raw(doc: Document, node: Any) -> str:
+    return doc.text[node.start_mark.index:node.end_mark.index]
+
+
+def detect_engine(doc: Document, env: dict[str, str], engine: Optional[str]) -> str:
+    if engine in ("mysql", "postgresql"):
+        return engine
+    driver = resolve(doc.value(("database", "driverClass")), env)
+    url = resolve(doc.value(("database", "url")), env)
+    scheme = str(url).split("://", 1)[0] if isinstance(url, str) else None
+    found = engine_from(driver if driver is not MISSING else None, scheme)
+    return found or "mysql"
+
+
+def _new_url(url: str, engine: str, env: dict[str, str]) -> tuple[Optional[str], str]:
+    """The 1.2 URL for a 1.1 URL string, and why (None when it needs no change)."""
+    base, sep, query = url.partition("?")
+    if not sep:
+        return None, ""
+    whole = INTERPOLATION.fullmatch(query)
+    if whole and whole.group("name") == "DB_PARAMS":
+        default = whole.group("default")
+        if default is not None and foreign_params(engine, default):
+            fixed = db_params_for(engine, None, default)
+            return "%s?${DB_PARAMS%s%s}" % (base, whole.group("op"), fixed), \
+                "database.url: %s parameters removed from the DB_PARAMS default" % (
+                    "MySQL" if engine == "postgresql" else "PostgreSQL")
+        return None, ""
+    ssl_refs = [m for m in INTERPOLATION.finditer(query) if m.group("name") == "DB_USE_SSL"]
+    if ssl_refs:
+        ref = ssl_refs[0]
+        use_ssl = env["DB_USE_SSL"] if "DB_USE_SSL" in env else (ref.group("default") or "false")
+        literal = INTERPOLATION.sub(lambda m: unquote(use_ssl) if m.group("name") == "DB_USE_SSL" else m.group(0),
+                                    query)
+        params = db_params_for(engine, use_ssl, literal)
+        source = "DB_USE_SSL=%s (%s)" % (unquote(use_ssl), "environment" if "DB_USE_SSL" in env else "its default")
+        return "%s?${DB_PARAMS:-%s}" % (base, params), "database.url: %s -> ${DB_PARAMS:-%s}" % (source, params)
+    if foreign_params(engine, query) and not INTERPOLATION.search(query):
+        fixed = db_params_for(engine, None, query)
+        return "%s?%s" % (base, fixed), "database.url: %s parameters removed (%s)" % (
+            "MySQL" if engine == "postgresql" else "PostgreSQL", ", ".join(foreign_params(engine, query)))
+    return None, ""
+
+
+def _render_like(old_raw: str, value: str) -> str:
+    """``value`` written with the quoting the old scalar used."""
+    if old_raw.startswith("'"):
+        return "'%s'" % value.replace("'", "''")
+    if old_raw.startswith('"'):
+        return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
+    if re.search(r"(^[\s&*!|>'\"%@`#,\[\]{}-])|(: )|( #)|(\s$)", value):
+        return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
+    return value
+
+
+def settings_from(doc: Document, keys: tuple, setting: str, env: dict[str, str],
+                  warnings: list[str]) -> dict[str, Any]:
+    """The settings value a removed yaml block held, resolved with the environment in force."""
+    block = doc.value(keys)
+    block = block if isinstance(block, dict) else {}
+    out: dict[str, Any] = {}
+    for field, (kind, default) in REMOVED_SETTINGS[setting].items():
+        raw = block.get(field, MISSING)
+        if raw is MISSING or raw is None:
+            value: Any = default
+            var = SETTING_ENV_VARS.get(field)
+            if raw is MISSING and var and var in env:
+                value = yaml_scalar(str(env[var]))
+        else:
+            value = yaml_scalar(resolve(raw, env)) if isinstance(raw, str) else raw
+        if kind == "int":
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                warnings.append("%s.%s resolves to %r, not a number; %s.%s gets the default %s"
+                                % (".".join(keys), field, value, setting, field, default))
+                value = default
+        else:
+            value = "" if value is None else str(value)
+        out[field] = value
+    return out
+
+
+def plan_config(text: str, *, path: str = "openmetadata.yaml", target_version: str,
+                source_version: Optional[str] = None, engine: Optional[str] = None,
+                env: Optional[dict[str, str]] = None, search_engine: Optional[str] = None) -> dict[str, Any]:
+    """Rewrite a 1.1 openmetadata.yaml for ``target_version`` (in place). Returns text, changed, changes,
+    removed_settings, engine, warnings."""
+    env = dict(env or {})
+    changes_wanted = changes_for(target_version, source_version)
+    doc = Document(text, path)
+    if doc.pair(("database",)) is None:
+        raise ConfigError("%s has no `database:` section, so it is not an OpenMetadata server configuration "
+                          "(openmetadata.yaml); set path to conf/openmetadata.yaml; nothing was changed." % path)
+    engine = detect_engine(doc, env, engine)
+    editor = Editor(doc)
+    changes: list[str] = []
+    removed: dict[str, Any] = {}
+    warnings: list[str] = []
+    removals: dict[int, list[tuple[Any, Any, Any]]] = {}
+    for change in changes_wanted:
+        keys = tuple(change["path"])
+        found = doc.pair(keys)
+        kind = change["kind"]
+        if kind == "db_params":
+            if found is None:
+                continue
+            _m, key, value = found
+            if not isinstance(value, ScalarNode):
+                raise ConfigError("%s: database.url must be a text value, it is a %s." % (path, type(value).__name__))
+            new_url, why = _new_url(value.value, engine, env)
+            if new_url is not None:
+                old_raw = _raw(doc, value)
+                query = value.value.partition("?")[2]
+                new_query = new_url.partition("?")[2]
+                if query and query in old_raw and not editor.is_alias(key, value):
+                    start = value.start_mark.index + old_raw.rindex(query)
+                    editor.add(start, start + len(query), new_query)
+                else:
+                    editor.set_scalar(key, value, _render_like(old_raw, new_url))
+                changes.append(why)
+        elif kind == "split_path":
+            if found is None:
+                continue
+            mapping, key, value = found
+            base = str(resolve(value.value, {}) if isinstance(value, ScalarNode) else "./bootstrap/sql").rstrip("/")
+            old_raw = _raw(doc, value) if isinstance(value, ScalarNode) else '""'
+            parts = []
+            for name, pattern in change["into"]:
+                if _find(mapping, name) is None:
+                    parts.append((name, _render_like(old_raw if old_raw[:1] in "'\"" else '"',
+                                                     pattern.format(path=base))))
+            if mapping.flow_style:
+                editor.add(key.start_mark.index, editor.content_end(key, value),
+                           ", ".join("%s: %s" % part for part in parts))
+            else:
+                indent = " " * editor.column(key.start_mark.index)
+                editor.replace_pair_lines(key, value, "".join("%s%s: %s\n" % (indent, n, v) for n, v in parts))
+            changes.append("%s: %s -> %s" % (".".join(keys), value.value if isinstance(value, ScalarNode) else "",
+                                             ", ".join(n for n, _ in parts)))
+        elif kind == "remove":
+            if found is None:
+                continue
+            if change.get("setting"):
+                removed[change["setting"]] = settings_from(doc, keys, change["setting"], env, warnings)
+            removals.setdefault(id(found[0]), []).append(found)
+            changes.append("%s removed%s" % (".".join(keys), (" (-> setting %s)" % change["setting"])
+                                             if change.get("setting") else ""))
+        elif kind == "add":
+            parent = doc.pair(keys[:-1])
+            if parent is None or not isinstance(parent[2], MappingNode) or _find(parent[2], keys[-1]) is not None:
+                continue
+            editor.insert_pair(parent[1], parent[2], keys[-1], change["value"], change.get("after"))
+            changes.append("%s added: %s" % (".".join(keys), change["value"]))
+    # Removals grouped by mapping: a mapping left empty goes as a whole (applicationConfig).
+    for group in removals.values():
+        mapping = group[0][0]
+        if len(group) == len([p for p in mapping.value]) and mapping is not doc.node:
+            parent = _parent_of(doc.node, mapping)
+            if parent is not None:
+                editor.remove_pair(*parent)
+                continue
+        for found in group:
+            editor.remove_pair(*found)
+    if search_engine in ("elasticsearch", "opensearch"):
+        _set_search_type(doc, editor, search_engine, env, changes)
+    new_text = editor.result()
+    if new_text != text:
+        _verify(new_text, path)
+    return {"text": new_text, "changed": new_text != text, "changes": changes, "removed_settings": removed,
+            "engine": engine, "warnings": warnings}
+
+
+def _set_search_type(doc: Document, editor: Editor, search_engine: str, env: dict[str, str],
+                     changes: list[str]) -> None:
+    found = doc.pair(("elasticsearch", "searchType"))
+    if found is None:
+        parent = doc.pair(("elasticsearch",))
+        if parent is not None and isinstance(parent[2], MappingNode) and search_engine != "elasticsearch":
+            raw = '${SEARCH_TYPE:-"%s"}' % search_engine
+            editor.insert_pair(parent[1], parent[2], "searchType", raw)
+            changes.append("elasticsearch.searchType added: %s" % raw)
+        return
+    _m, key, value = found
+    if not isinstance(value, ScalarNode):
+        return
+    whole = INTERPOLATION.fullmatch(value.value.strip())
+    current = unquote(resolve(value.value, {}))
+    if current == search_engine:
+        return
+    if whole:
+        new = "${%s%s\"%s\"}" % (whole.group("name"), whole.group("op") or ":-", search_engine)
+    else:
+        new = search_engine
+    editor.set_scalar(key, value, _render_like(_raw(doc, value), new))
+    changes.append("elasticsearch.searchType: %s -> %s" % (value.value, new))
+
+
+def _parent_of(root: Any, child: Any) -> Optional[tuple[Any, Any, Any]]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                if value is child:
+                    return node, key, value
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
+def _verify(text: str, path: str) -> None:
+    try:
+        Document(text, path)
+    except ConfigError as exc:  # a bug here must never reach the user's file
+        raise ConfigError("the rewritten %s would not be valid (%s); nothing was changed. Please report this with "
+                          "the file." % (path, exc)) from exc
+
+
+# --- merge: carry the user's edits of the 1.1 file into the shipped 1.2 file -----------------------
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _leaves(data: Any, prefix: tuple = ()) -> dict[tuple, Any]:
+    out: dict[tuple, Any] = {}
+    if isinstance(data, dict) and (data or not prefix):
+        for key, value in data.items():
+            out.update(_leaves(value, prefix + (str(key),)))
+    else:
+        out[prefix] = _plain(data)
+    return out
+
+
+def _reindent(text: str, delta: int) -> str:
+    if delta == 0:
+        return text
+    lines = text.splitlines(keepends=True)
+    out = []
+    for line in lines:
+        if delta > 0:
+            out.append((" " * delta + line) if line.strip() else line)
+        else:
+            cut = min(-delta, len(line) - len(line.lstrip(" ")))
+            out.append(line[cut:])
+    return "".join(out)
+
+
+def plan_merge(edited_text: str, shipped_text: str, original_text: Optional[str] = None, *,
+               path: str = "openmetadata.yaml", target_version: str, source_version: Optional[str] = None,
+               engine: Optional[str] = None, env: Optional[dict[str, str]] = None,
+               search_engine: Optional[str] = None, on_conflict: str = "fail") -> dict[str, Any]:
+    """The shipped 1.2 file with the user's changes (edited vs original 1.1 file) carried over.
+
+    Both 1.1 files are first migrated in place, so upstream's own 1.1 -> 1.2 edits are not mistaken for
+    user edits. A key the user changed and upstream changed differently is a conflict: reported, and
+    resolved by ``on_conflict`` (fail | shipped | edited). Without ``original_text`` every difference
+    between the migrated edited file and the shipped file counts as the user's."""
+    edited = plan_config(edited_text, path="edited file", target_version=target_version,
+                         source_version=source_version, engine=engine, env=env, search_engine=search_engine)
+    engine = edited["engine"]
+    shipped_doc = Document(shipped_text, path)
+    edited_doc = Document(edited["text"], "edited file")
+    if original_text is not None:
+        original = plan_config(original_text, path="original file", target_version=target_version,
+                               source_version=source_version, engine=engine, env={}, search_engine=None)
+        original_leaves = _leaves(Document(original["text"], "original file").data)
+    else:
+        original_leaves = None
+    edited_leaves = _leaves(edited_doc.data)
+    shipped_leaves = _leaves(shipped_doc.data)
+    editor = Editor(shipped_doc)
+    changes: list[str] = []
+    conflicts: list[dict[str, Any]] = []
+    paths = list(edited_leaves) + [p for p in (original_leaves or {}) if p not in edited_leaves]
+    done: list[tuple] = []
+    for keys in paths:
+        if any(keys[:len(d)] == d for d in done):
+            continue
+        e = edited_leaves.get(keys, MISSING)
+        s = _lookup(shipped_leaves, keys)
+        if original_leaves is not None:
+            o = _lookup(original_leaves, keys)
+            if e == o or e == s:
+                continue
+            if s != o:
+                conflicts.append({"key": ".".join(keys), "original": _show(o), "edited": _show(e),
+                                  "shipped": _show(s)})
+                if on_conflict != "edited":
+                    continue
+        elif e == s or e is MISSING:
+            continue
+        done.append(_apply(editor, shipped_doc, edited_doc, keys, e, s, changes))
+    new_text = editor.result()
+    if conflicts and on_conflict == "fail":
+        raise ConfigError("%d key(s) changed both by you and by the new release; nothing was changed. Resolve them "
+                          "(or set on_conflict to shipped or edited): %s" % (len(conflicts), "; ".join(
+                              "%s: yours %s, shipped %s (was %s)" % (c["key"], c["edited"], c["shipped"], c["original"])
+                              for c in conflicts)), ) from None
+    if new_text != shipped_text:
+        _verify(new_text, path)
+    return {"text": new_text, "changed": new_text != shipped_text, "changes": edited["changes"] + changes,
+            "removed_settings": edited["removed_settings"], "engine": engine, "warnings": edited["warnings"],
+            "conflicts": conflicts}
+
+
+def _lookup(leaves: dict[tuple, Any], keys: tuple) -> Any:
+    if keys in leaves:
+        return leaves[keys]
+    nested = {k[len(keys):]: v for k, v in leaves.items() if k[:len(keys)] == keys and len(k) > len(keys)}
+    return nested and _unflatten(nested) or MISSING
+
+
+def _unflatten(leaves: dict[tuple, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for keys, value in leaves.items():
+        target = out
+        for key in keys[:-1]:
+            target = target.setdefault(key, {})
+        target[keys[-1]] = value
+    return out
+
+
+def _show(value: Any) -> str:
+    return "(absent)" if value is MISSING else repr(value)
+
+
+def _apply(editor: Editor, shipped: Document, edited: Document, keys: tuple, e: Any, s: Any,
+           changes: list[str]) -> tuple:
+    """Make the shipped file hold the edited value at ``keys``; returns the path that was written."""
+    if e is MISSING:
+        found = shipped.pair(keys)
+        if found is not None:
+            editor.remove_pair(*found)
+            changes.append("%s removed (as in your file)" % ".".join(keys))
+        return keys
+    # Find the deepest existing ancestor in the shipped file; insert the missing subtree there.
+    depth = len(keys)
+    while depth > 0 and shipped.pair(keys[:depth]) is None:
+        depth -= 1
+    if depth == len(keys):
+        _m, s_key, s_value = shipped.pair(keys)
+        _m2, e_key, e_value = edited.pair(keys)
+        e_editor = Editor(edited)
+        s_single = "\n" not in shipped.text[s_value.start_mark.index:editor.content_end(s_key, s_value)]
+        e_single = "\n" not in edited.text[e_value.start_mark.index:e_editor.content_end(e_key, e_value)]
+        if isinstance(s_value, ScalarNode) and isinstance(e_value, ScalarNode) and s_single and e_single \
+                and not editor.is_alias(s_key, s_value) and not e_editor.is_alias(e_key, e_value):
+            editor.set_scalar(s_key, s_value, edited.text[e_editor.value_start(e_value):e_value.end_mark.index])
+        else:
+            start, end = e_editor.pair_lines(e_key, e_value)
+            block = _reindent(edited.text[start:end], editor.column(s_key.start_mark.index)
+                              - e_editor.column(e_key.start_mark.index))
+            editor.replace_pair_lines(s_key, s_value, block)
+        changes.append("%s: your value kept" % ".".join(keys))
+        return keys
+    top = keys[:depth + 1]
+    e_found = edited.pair(top)
+    e_editor = Editor(edited)
+    _m, e_key, e_value = e_found
+    start, end = e_editor.pair_lines(e_key, e_value)
+    block = edited.text[start:end]
+    if not block.endswith("\n"):
+        block += "\n"
+    if depth == 0:
+        position = len(shipped.text)
+        indent = 0
+        prefix = "" if shipped.text.endswith("\n") or not shipped.text else "\n"
+        block = prefix + _reindent(block, -e_editor.column(e_key.start_mark.index))
+    else:
+        _pm, p_key, p_value = shipped.pair(keys[:depth])
+        if not isinstance(p_value, MappingNode) or p_value.flow_style or not p_value.value:
+            raise ConfigError("%s: cannot add %s under %s (not a block mapping in the shipped file); add it by hand."
+                              % (shipped.path, ".".join(top), ".".join(keys[:depth])))
+        indent = editor.column(p_value.value[0][0].start_mark.index)
+        last_key, last_value = p_value.value[-1]
+        position = editor.pair_lines(last_key, last_value)[1]
+        block = _reindent(block, indent - e_editor.column(e_key.start_mark.index))
+        if position == len(shipped.text) and not shipped.text.endswith("\n"):
+            block = "\n" + block.rstrip("\n")
+    editor.add(position, position, block)
+    changes.append("%s: added from your file" % ".".join(top))
+    return top
+
+
+# --- Helm values ------------------------------------------------------------------------------------
+
+def helm_kind(doc: Document) -> Optional[str]:
+    """openmetadata (the server chart) | dependencies | None."""
+    if doc.pair(("openmetadata", "config")) is not None:
+        return "openmetadata"
+    keys = set(str(k) for k in doc.data.keys())
+    if ("elasticsearch" in keys or "opensearch" in keys) and keys & {"mysql", "airflow"}:
+        return "dependencies"
+    return None
+
+
+def plan_helm(text: str, *, path: str = "values.yaml", target_version: str, source_version: Optional[str] = None,
+              engine: Optional[str] = None, search_engine: Optional[str] = None) -> dict[str, Any]:
+    """Helm values of the openmetadata chart (dbUseSSL -> dbParams, basicLogin removed, search host/type)
+    or of the dependencies chart (elasticsearch -> opensearch)."""
+    minor, _hop = hop_for(target_version, source_version)
+    hop = HELM_HOPS[minor]
+    doc = Document(text, path)
+    kind = helm_kind(doc)
+    if kind is None:
+        raise ConfigError("%s is neither the values of the openmetadata chart (openmetadata.config) nor of "
+                          "openmetadata-dependencies (elasticsearch/opensearch with mysql/airflow); nothing was "
+                          "changed." % path)
+    editor = Editor(doc)
+    changes: list[str] = []
+    removed: dict[str, Any] = {}
+    opensearch_default = versions.parse(target_version) >= versions.parse(hop["opensearch_since"])
+    wanted_search = search_engine or ("opensearch" if opensearch_default else None)
+    if kind == "openmetadata":
+        database = doc.pair(hop["db_use_ssl"][:-1])
+        found = doc.pair(hop["db_use_ssl"])
+        if engine not in ("mysql", "postgresql"):
+            driver = doc.value(hop["db_use_ssl"][:-1] + ("driverClass",))
+            scheme = doc.value(hop["db_use_ssl"][:-1] + ("dbScheme",))
+            engine = engine_from(None if driver is MISSING else driver, None if scheme is MISSING else scheme) or "mysql"
+        if found is not None:
+            mapping, key, value = found
+            if database is not None and _find(database[2], hop["db_params"]) is None:
+                params = db_params_for(engine, value.value if isinstance(value, ScalarNode) else None)
+                if mapping.flow_style:
+                    editor.add(key.start_mark.index, editor.content_end(key, value), '%s: "%s"' % (hop["db_params"], params))
+                else:
+                    indent = " " * editor.column(key.start_mark.index)
+                    editor.replace_pair_lines(key, value, '%s%s: "%s"\n' % (indent, hop["db_params"], params))
+                changes.append("openmetadata.config.database.dbUseSSL: %s -> dbParams: %s" % (value.value, params))
+            else:
+                editor.remove_pair(mapping, key, value)
+                changes.append("openmetadata.config.database.dbUseSSL removed (dbParams is set)")
+        elif database is not None:
+            params_found = _find(database[2], hop["db_params"])
+            if params_found is not None and isinstance(params_found[2], ScalarNode) \
+                    and foreign_params(engine, params_found[2].value):
+                fixed = db_params_for(engine, None, params_found[2].value)
+                editor.set_scalar(params_found[1], params_found[2], '"%s"' % fixed)
+                changes.append("openmetadata.config.database.dbParams: %s -> %s" % (params_found[2].value, fixed))
+        login = doc.pair(hop["basic_login"])
+        if login is not None:
+            block = doc.value(hop["basic_login"])
+            block = block if isinstance(block, dict) else {}
+            setting = {}
+            for field, (ftype, default) in REMOVED_SETTINGS["loginConfiguration"].items():
+                source = next((k for k, v in HELM_BASIC_LOGIN_FIELDS.items() if v == field), None)
+                value = block.get(source, default) if source else default
+                try:
+                    setting[field] = int(value) if ftype == "int" else value
+                except (TypeError, ValueError):
+                    setting[field] = default
+            removed["loginConfiguration"] = setting
+            editor.remove_pair(*login)
+            changes.append("openmetadata.config.basicLogin removed (-> setting loginConfiguration)")
+        search = doc.pair(hop["search"])
+        if wanted_search and search is not None and isinstance(search[2], MappingNode):
+            for field in ("host", "searchType"):
+                f = _find(search[2], field)
+                old = f[2].value if f is not None and isinstance(f[2], ScalarNode) else None
+                # Only the chart's own default host follows; a host of the user's stays.
+                if f is not None and old in ("elasticsearch", "opensearch") and old != wanted_search:
+                    editor.set_scalar(f[1], f[2], _render_like(_raw(doc, f[2]), wanted_search))
+                    changes.append("openmetadata.config.elasticsearch.%s: %s -> %s" % (field, old, wanted_search))
+    else:
+        es = doc.pair(("elasticsearch",))
+        if wanted_search == "opensearch" and es is not None and doc.pair(("opensearch",)) is None:
+            _m, key, value = es
+            block = doc.value(("elasticsearch",))
+            block = block if isinstance(block, dict) else {}
+            lines = ["opensearch:"]
+            indent = "  "
+            if isinstance(value, MappingNode) and value.value and not value.flow_style:
+                indent = " " * editor.column(value.value[0][0].start_mark.index)
+            if "enabled" in block:
+                lines.append("%senabled: %s" % (indent, str(block["enabled"]).lower()))
+            defaults = dict(hop["deps_opensearch"])
+            old_opts, new_opts = hop["deps_java_opts"]
+            if old_opts in block:
+                defaults[new_opts] = '"%s"' % block[old_opts]
+            for name, raw in defaults.items():
+                lines.append("%s%s: %s" % (indent, name, raw))
+            persistence = block.get("persistence") if isinstance(block.get("persistence"), dict) else None
+            if persistence and "size" in persistence:
+                lines.append("%spersistence:\n%s%ssize: %s" % (indent, indent, indent, persistence["size"]))
+            lines.append("%sconfig:\n%s%sopensearch.yml: |\n%s%s%splugins.security.disabled: true"
+                         % (indent, indent, indent, indent, indent, indent))
+            editor.replace_pair_lines(key, value, "\n".join(lines) + "\n")
+            changes.append("elasticsearch (Elasticsearch 7 chart) -> opensearch (OpenSearch 2 chart, security plugin "
+                           "off as upstream's 1.2 dependencies)")
+    new_text = editor.result()
+    if new_text != text:
+        _verify(new_text, path)
+    return {"text": new_text, "changed": new_text != text, "changes": changes, "removed_settings": removed,
+            "engine": engine, "warnings": [], "helm_chart": kind}
+
+
+def looks_like(text: str) -> str:
+    """server | helm | env, for kind=auto: YAML mappings are configs, KEY=value lines env files."""
+    stripped = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if stripped and all(re.match(r"^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_.]*\s*:?=", line) for line in stripped):
+        return "env"
+    if re.search(r"^openmetadata:\s*$", text, re.M) or (re.search(r"^(elasticsearch|opensearch):", text, re.M)
+                                                       and re.search(r"^(mysql|airflow):", text, re.M)):
+        return "helm"
+    return "server"
+
+
+__all__ = ["ConfigError", "Document", "plan_config", "plan_merge", "plan_helm", "looks_like", "decode",
+           "as_bool", "changes_for", "hop_for"]

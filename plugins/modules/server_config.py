@@ -1,0 +1,384 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, openmetadata.ops contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: server_config
+short_description: Move OpenMetadata's openmetadata.yaml, env files and Helm values to 1.2.x, keeping the user's edits
+version_added: 0.1.0
+description:
+  - Rewrites an OpenMetadata 1.1.x server configuration for a 1.2.x release. Only the keys the upgrade needs
+    change; everything else (comments, key order, quoting, indentation, anchors, flow style and every
+    C(${VAR:-default}) string) stays byte-identical, because the file is edited at the exact text spans
+    ruamel.yaml reports instead of being dumped again. The result is parsed again before it is written.
+  - "openmetadata.yaml (O(kind=server)): the JDBC URL's C(...&useSSL=${DB_USE_SSL:-false}&...) becomes
+    C(?${DB_PARAMS:-<params>}) with engine-aware parameters (MySQL C(allowPublicKeyRetrieval), C(useSSL),
+    C(serverTimezone); PostgreSQL C(sslmode) only, never MySQL parameters), the value of C(DB_USE_SSL) in force
+    carried over; C(migrationConfiguration.path) becomes C(flywayPath)/C(nativePath); C(extensionConfiguration)
+    goes; C(pipelineServiceClientConfiguration.enabled) and C(elasticsearch.clusterAlias) are added (1.2.0);
+    C(applicationConfig.logoConfig) and C(loginConfig) go (1.2.1+) and their values, resolved from the
+    environment in force, are returned in RV(removed_settings) for the settings API."
+  - O(mode=merge) starts from the 1.2 file as shipped with the new release and carries over what the user
+    changed in the 1.1 file (O(edited_path) compared with O(original_path), the 1.1 file as shipped); a key
+    both changed differently is a conflict, reported and handled by O(on_conflict).
+  - Env files (O(kind=env), or every O(env_file) when O(migrate_env_files=true)) get C(DB_USE_SSL=x) turned into
+    C(DB_PARAMS=...) on the same line; an existing C(DB_PARAMS) with the other engine's parameters is cleaned.
+  - Helm values (O(kind=helm)) of the openmetadata chart get C(dbUseSSL) turned into C(dbParams) and
+    C(basicLogin) removed; the chart's default search host/type follow O(search_engine) (OpenSearch from 1.2.1,
+    as upstream's dependencies chart). Values of openmetadata-dependencies get their C(elasticsearch) block
+    replaced by an C(opensearch) one.
+  - Environment variables that no longer have an effect are reported in RV(no_effect_env_vars), found in
+    O(env), O(env_file) and O(scan_files) (env files, systemd units and their C(EnvironmentFile=), compose files
+    and their C(env_file:)). They are not removed.
+  - Bad input (invalid YAML, tabs, duplicate keys, a non-mapping root, a file over 5 MB, an unsupported version)
+    fails with a message saying what to fix, and changes nothing. A file already in the target shape is left
+    alone (changed=false).
+author:
+  - openmetadata.ops contributors (@openmetadata-ops)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: One diff per changed file (the configuration and each env file).
+  idempotent:
+    support: full
+    details: Running it on its own output changes nothing (also in O(mode=merge) with the written file as shipped file).
+  platform:
+    platforms: posix
+options:
+  path:
+    description:
+      - The file to migrate (O(mode=in_place)) or to write the merged result to (O(mode=merge)), e.g.
+        C({{ openmetadata_install_dir }}/openmetadata-1.2.5/conf/openmetadata.yaml).
+    type: path
+    required: true
+  kind:
+    description:
+      - What O(path) is. V(auto) tells by content (C(KEY=value) lines are an env file; C(openmetadata.config) or
+        C(elasticsearch) next to C(mysql)/C(airflow) are Helm values; anything else is openmetadata.yaml).
+    type: str
+    choices: [auto, server, env, helm]
+    default: auto
+  mode:
+    description: V(in_place) rewrites O(path); V(merge) builds it from O(shipped_path) and the user's changes.
+    type: str
+    choices: [in_place, merge]
+    default: in_place
+  target_version:
+    description: The OpenMetadata release the file is for, e.g. V(1.2.5) (C(openmetadata_target_version)).
+    type: str
+    required: true
+  source_version:
+    description: The release the file comes from (C(openmetadata_source_version)); checked against the supported hop.
+    type: str
+  engine:
+    description:
+      - Database engine (C(openmetadata_db_engine)). V(auto) reads C(database.driverClass) (resolved with the
+        environment), else the URL scheme, else C(dbScheme) in Helm values.
+    type: str
+    choices: [auto, mysql, postgresql]
+    default: auto
+  search_engine:
+    description:
+      - Search engine of the 1.2 deployment. V(keep) leaves C(searchType) alone (Helm values from 1.2.1 on
+        follow upstream's move to OpenSearch).
+    type: str
+    choices: [keep, elasticsearch, opensearch]
+    default: keep
+  env:
+    description:
+      - Environment the server runs with (name -> value), the highest priority when resolving C(${VAR:-default})
+        (e.g. C(DB_USE_SSL), C(OM_CUSTOM_LOGO_URL_PATH)). Give only what matters; values are not logged as secrets.
+    type: dict
+    default: {}
+  env_file:
+    description:
+      - Env files (C(KEY=value) lines, e.g. C(openmetadata.env), C(.env)) the server reads; their values resolve
+        C(${VAR:-default}) (O(env) wins) and they are migrated too when O(migrate_env_files=true).
+    type: list
+    elements: path
+    default: []
+    aliases: [env_files]
+  migrate_env_files:
+    description: Also rewrite O(env_file) (C(DB_USE_SSL) -> C(DB_PARAMS)).
+    type: bool
+    default: true
+  scan_files:
+    description: More files searched for no-effect variables only (systemd units, compose files, env files); missing ones are skipped.
+    type: list
+    elements: path
+    default: []
+  edited_path:
+    description: O(mode=merge) the user's 1.1 file (the old release's C(conf/openmetadata.yaml)).
+    type: path
+  original_path:
+    description:
+      - O(mode=merge) the 1.1 file as shipped, the one the user started from. Without it every difference between
+        the migrated user file and the shipped file is taken as the user's (no conflict detection).
+    type: path
+  shipped_path:
+    description: O(mode=merge) the 1.2 file as shipped with the new release; default O(path) itself.
+    type: path
+  on_conflict:
+    description: O(mode=merge) when a key was changed both by the user and by the release.
+    type: str
+    choices: [fail, shipped, edited]
+    default: fail
+  backup:
+    description: Keep a timestamped copy of each file before changing it (like M(ansible.builtin.template)).
+    type: bool
+    default: false
+notes:
+  - Keys inside a sequence item (C(- key: ...)) or reached only through an alias are not rewritten; the module
+    fails saying which key to edit by hand.
+seealso:
+  - module: openmetadata.ops.system_setting
+  - module: openmetadata.ops.compose_config
+'''
+
+EXAMPLES = r'''
+- name: Rewrite the 1.1 openmetadata.yaml in place for 1.2.5
+  openmetadata.ops.server_config:
+    path: "{{ openmetadata_install_dir }}/current/conf/openmetadata.yaml"
+    target_version: "{{ openmetadata_target_version }}"
+    engine: "{{ openmetadata_db_engine }}"
+    env_file: [/etc/openmetadata/openmetadata.env]
+    scan_files: [/etc/systemd/system/openmetadata.service]
+    backup: true
+  register: om_config
+
+- name: Carry the user's edits into the 1.2.5 file shipped with the release
+  openmetadata.ops.server_config:
+    mode: merge
+    path: "{{ openmetadata_install_dir }}/openmetadata-1.2.5/conf/openmetadata.yaml"
+    edited_path: "{{ openmetadata_install_dir }}/openmetadata-1.1.7/conf/openmetadata.yaml"
+    original_path: /srv/pristine/openmetadata-1.1.7.yaml
+    target_version: 1.2.5
+    env:
+      DB_USE_SSL: "true"
+  register: om_config
+
+- name: Write the removed logo/login values to the settings API
+  openmetadata.ops.system_setting:
+    server_url: "{{ openmetadata_server_url }}"
+    jwt_token: "{{ openmetadata_jwt_token }}"
+    name: "{{ item.key }}"
+    value: "{{ item.value }}"
+  loop: "{{ om_config.removed_settings | dict2items }}"
+
+- name: Helm values
+  openmetadata.ops.server_config:
+    path: ./values.yaml
+    kind: helm
+    target_version: 1.2.5
+  check_mode: true
+  diff: true
+'''
+
+RETURN = r'''
+kind:
+  description: What the file was taken for (server, env or helm).
+  returned: success
+  type: str
+  sample: server
+engine:
+  description: The database engine the DB parameters were written for.
+  returned: success
+  type: str
+  sample: mysql
+changes:
+  description: What changed (or would change), one line each; empty when the file is already in the target shape.
+  returned: success
+  type: list
+  elements: str
+  sample: ["database.url: DB_USE_SSL=false (its default) -> ${DB_PARAMS:-allowPublicKeyRetrieval=true&useSSL=false&serverTimezone=UTC}"]
+removed_settings:
+  description:
+    - The values the removed blocks held, resolved with the environment in force, in the shape of the settings
+      API (C(config_value) of C(customLogoConfiguration) and C(loginConfiguration)). Empty when nothing was removed.
+  returned: success
+  type: dict
+  sample: {customLogoConfiguration: {customLogoUrlPath: "https://cdn.example.com/logo.png", customMonogramUrlPath: ""},
+           loginConfiguration: {maxLoginFailAttempts: 3, accessBlockTime: 600, jwtTokenExpiryTime: 3600}}
+no_effect_env_vars:
+  description: Variables set somewhere that the target release ignores (name, value, file, line, source, since, replacement, reason).
+  returned: success
+  type: list
+  elements: dict
+  sample: [{name: DB_USE_SSL, value: "true", file: /etc/openmetadata/openmetadata.env, line: 12, source: env,
+            since: 1.2.0, replacement: DB_PARAMS, reason: the JDBC URL reads DB_PARAMS instead}]
+conflicts:
+  description: O(mode=merge) keys changed both by the user and by the release (key, original, edited, shipped).
+  returned: success
+  type: list
+  elements: dict
+warnings_found:
+  description: Values that could not be carried as they were (e.g. a login setting that is not a number).
+  returned: success
+  type: list
+  elements: str
+files_changed:
+  description: The files written (or that would be written).
+  returned: success
+  type: list
+  elements: str
+backup_file:
+  description: The backup copy of O(path) when O(backup=true) and it changed.
+  returned: changed and backup
+  type: str
+  sample: /opt/openmetadata/current/conf/openmetadata.yaml.4242.2026-11-25@23:10:02~
+backup_files:
+  description: Each changed file and its backup copy.
+  returned: success
+  type: dict
+'''
+
+import os
+from typing import Any
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.openmetadata.ops.plugins.module_utils import om_config, om_config_env
+from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_data import MAX_FILE_BYTES
+from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import ConfigError
+
+
+def _read(path: str, what: str) -> str:
+    if not os.path.isfile(path):
+        raise ConfigError("%s %s does not exist (or is not a file)." % (what, path))
+    size = os.path.getsize(path)
+    if size > MAX_FILE_BYTES:
+        raise ConfigError("%s is %d bytes; an OpenMetadata configuration is a few kB and this module refuses files "
+                          "over %d bytes. Check that %s names the right file; nothing was changed."
+                          % (path, size, MAX_FILE_BYTES, what))
+    with open(path, "rb") as handle:
+        return om_config.decode(handle.read(), path)
+
+
+def _write(module: AnsibleModule, path: str, text: str) -> None:
+    """Atomic replace in the same directory; mode and owner follow the old file."""
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    with open(tmp, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    module.atomic_move(tmp, path)
+
+
+def plan(p: dict[str, Any]) -> dict[str, Any]:
+    """Everything the module does, minus writing: new texts per file and the results."""
+    env_texts = {path: _read(path, "env_file") for path in p["env_file"]}
+    env: dict[str, str] = {}
+    for text in env_texts.values():
+        env.update(om_config_env.parse_env_text(text))
+    env.update({str(k): "" if v is None else str(v) for k, v in p["env"].items()})
+    engine = None if p["engine"] == "auto" else p["engine"]
+    search = None if p["search_engine"] == "keep" else p["search_engine"]
+    path = p["path"]
+    texts: dict[str, tuple[str, str]] = {}  # path -> (old, new)
+    if p["mode"] == "merge":
+        if not p["edited_path"]:
+            raise ConfigError("mode=merge needs edited_path (the user's 1.1 openmetadata.yaml).")
+        shipped_path = p["shipped_path"] or path
+        shipped = _read(shipped_path, "shipped_path")
+        edited = _read(p["edited_path"], "edited_path")
+        original = _read(p["original_path"], "original_path") if p["original_path"] else None
+        result = om_config.plan_merge(edited, shipped, original, path=path, target_version=p["target_version"],
+                                      source_version=p["source_version"], engine=engine, env=env,
+                                      search_engine=search, on_conflict=p["on_conflict"])
+        old = _read(path, "path") if os.path.exists(path) else ""
+        kind = "server"
+        texts[path] = (old, result["text"])
+    else:
+        old = _read(path, "path")
+        kind = p["kind"] if p["kind"] != "auto" else om_config.looks_like(old)
+        if kind == "env":
+            detected = engine or om_config_env.engine_from(env.get("DB_DRIVER_CLASS"), env.get("DB_SCHEME"))
+            om_config.hop_for(p["target_version"], p["source_version"])
+            text, changes = om_config_env.migrate_env_text(old, detected or "mysql", p["target_version"])
+            result = {"text": text, "changes": ["%s: %s" % (path, c) for c in changes], "removed_settings": {},
+                      "engine": detected or "mysql", "warnings": [], "conflicts": []}
+            env_texts.setdefault(path, old)
+        elif kind == "helm":
+            result = om_config.plan_helm(old, path=path, target_version=p["target_version"],
+                                         source_version=p["source_version"], engine=engine, search_engine=search)
+        else:
+            result = om_config.plan_config(old, path=path, target_version=p["target_version"],
+                                           source_version=p["source_version"], engine=engine, env=env,
+                                           search_engine=search)
+        texts[path] = (old, result["text"])
+    changes = list(result["changes"])
+    if p["migrate_env_files"]:
+        for env_path, env_text in env_texts.items():
+            if env_path == path:
+                continue
+            new_text, env_changes = om_config_env.migrate_env_text(env_text, result["engine"], p["target_version"])
+            texts[env_path] = (env_text, new_text)
+            changes.extend("%s: %s" % (env_path, c) for c in env_changes)
+    scan = list(p["env_file"]) + list(p["scan_files"]) + ([path] if kind == "env" else [])
+    no_effect = om_config_env.find_no_effect(dict.fromkeys(scan), p["target_version"], p["env"])
+    return {"kind": kind, "texts": texts, "changes": changes, "result": result, "no_effect": no_effect}
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec=dict(
+        path={"type": "path", "required": True},
+        kind={"type": "str", "choices": ["auto", "server", "env", "helm"], "default": "auto"},
+        mode={"type": "str", "choices": ["in_place", "merge"], "default": "in_place"},
+        target_version={"type": "str", "required": True},
+        source_version={"type": "str"},
+        engine={"type": "str", "choices": ["auto", "mysql", "postgresql"], "default": "auto"},
+        search_engine={"type": "str", "choices": ["keep", "elasticsearch", "opensearch"], "default": "keep"},
+        env={"type": "dict", "default": {}},
+        env_file={"type": "list", "elements": "path", "default": [], "aliases": ["env_files"]},
+        migrate_env_files={"type": "bool", "default": True},
+        scan_files={"type": "list", "elements": "path", "default": []},
+        edited_path={"type": "path"},
+        original_path={"type": "path"},
+        shipped_path={"type": "path"},
+        on_conflict={"type": "str", "choices": ["fail", "shipped", "edited"], "default": "fail"},
+        backup={"type": "bool", "default": False},
+    ), supports_check_mode=True)
+    if not om_config.HAS_RUAMEL:
+        module.fail_json(msg=missing_required_lib("ruamel.yaml"))
+    try:
+        planned = plan(module.params)
+    except ConfigError as exc:
+        module.fail_json(msg=str(exc), changed=False)
+    except OSError as exc:
+        module.fail_json(msg="cannot read the input: %s" % exc, changed=False)
+
+    path = module.params["path"]
+    diffs: list[dict[str, Any]] = []
+    backups: dict[str, str] = {}
+    changed_files = [f for f, (old, new) in planned["texts"].items() if old != new]
+    for file_path in changed_files:
+        old, new = planned["texts"][file_path]
+        diffs.append({"before": old, "after": new, "before_header": file_path, "after_header": file_path})
+        if module.check_mode:
+            continue
+        if module.params["backup"] and os.path.exists(file_path):
+            backups[file_path] = module.backup_local(file_path)
+        try:
+            _write(module, file_path, new)
+        except OSError as exc:
+            module.fail_json(msg="cannot write %s: %s" % (file_path, exc), backup_files=backups)
+    result = planned["result"]
+    if changed_files:
+        msg = "%d change(s) for %s" % (len(planned["changes"]), module.params["target_version"])
+    else:
+        msg = "%s is already in the %s shape; nothing to change" % (path, module.params["target_version"])
+    extra = {"backup_file": backups[path]} if path in backups else {}
+    module.exit_json(
+        changed=bool(changed_files), msg=msg, kind=planned["kind"], engine=result["engine"],
+        changes=planned["changes"], removed_settings=result["removed_settings"],
+        no_effect_env_vars=planned["no_effect"], conflicts=result.get("conflicts", []),
+        warnings_found=result["warnings"], files_changed=sorted(changed_files), backup_files=backups,
+        diff=diffs, **extra)
+
+
+if __name__ == "__main__":
+    main()
