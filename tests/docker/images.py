@@ -177,7 +177,8 @@ os.execv(bin_dir + "/postgres", [bin_dir + "/postgres", "-D", data, "-c", "liste
 def build_postgresql() -> bool:
     def fill(context: pathlib.Path) -> None:
         root = context / "rootfs"
-        for source in (PG_BIN, pathlib.Path("/usr/share/postgresql/15")):
+        # Debian's PostgreSQL reads the system time zone files
+        for source in (PG_BIN, pathlib.Path("/usr/share/postgresql/15"), pathlib.Path("/usr/share/zoneinfo")):
             shutil.copytree(source, root / str(source).lstrip("/"), symlinks=False,
                             ignore=shutil.ignore_patterns("man"))
         _copy_libs(sorted((PG_BIN / "bin").iterdir()) + sorted((PG_BIN / "lib").glob("*.so")), root)
@@ -189,7 +190,8 @@ def build_postgresql() -> bool:
         "RUN echo 'postgres:x:999:999::/var/lib/postgresql:/bin/sh' >> /etc/passwd"
         " && echo 'postgres:x:999:' >> /etc/group && mkdir -p /var/lib/postgresql/data"
         " && chown -R 999:999 /var/lib/postgresql && chmod 0755 /usr/local/bin/pg-entrypoint",
-        "ENV PGDATA=/var/lib/postgresql/data POSTGRES_DB=openmetadata_db",
+        "ENV PGDATA=/var/lib/postgresql/data POSTGRES_DB=openmetadata_db PGHOST=/tmp"
+        " PATH=/usr/lib/postgresql/15/bin:/usr/local/bin:/usr/bin:/bin",
         "USER 999",
         "EXPOSE 5432",
         'ENTRYPOINT ["/usr/local/bin/pg-entrypoint"]',
@@ -198,11 +200,88 @@ def build_postgresql() -> bool:
     return build(["%s:%s" % (PG_REPOSITORY, tag) for tag in PG_TAGS], inputs, dockerfile, fill)
 
 
+SERVER_REPOSITORY = "docker.getcollate.io/openmetadata/server"
+INGESTION_REPOSITORY = "docker.getcollate.io/openmetadata/ingestion"
+SERVER_VERSIONS = ("1.1.7", "1.2.5")
+STANDIN = REPO / "tests" / "simulator" / "openmetadata"
+SITE_PACKAGES = pathlib.Path(next(p for p in sys.path if p.endswith("site-packages")))
+# What the stand-in imports besides the standard library.
+STANDIN_LIBS = ("pymysql", "psycopg2", "psycopg2_binary.libs", "yaml", "_yaml")
+
+START_SH = """#!/bin/bash
+# STAND-IN image entry point (upstream's image runs ./openmetadata-start.sh): the server in the foreground.
+cd /opt/openmetadata && exec env PYTHONPATH="$OM_STANDIN_REPO" "$OM_STANDIN_PYTHON" \\
+  -m tests.simulator.openmetadata.server --home /opt/openmetadata conf/openmetadata.yaml
+"""
+
+
+def build_server(version: str) -> bool:
+    """The OpenMetadata STAND-IN packed as release <version>, laid out like upstream's image."""
+    if not (STANDIN / "pack.py").exists():
+        raise FileNotFoundError("the OpenMetadata stand-in (tests/simulator/openmetadata/pack.py) is missing")
+
+    def fill(context: pathlib.Path) -> None:
+        out = context / "pack"
+        subprocess.run([sys.executable, "-m", "tests.simulator.openmetadata.pack", "--version", version,
+                        "--out", str(out)], cwd=str(REPO), check=True, capture_output=True)
+        subprocess.run(["tar", "-C", str(context), "-xzf", str(out / ("openmetadata-%s.tar.gz" % version))],
+                       check=True)
+        (context / ("openmetadata-%s" % version) / "openmetadata-start.sh").write_text(START_SH)
+        (context / ("openmetadata-%s" % version) / "openmetadata-start.sh").chmod(0o755)
+        shutil.copytree(STANDIN.parent, context / "repo" / "tests" / "simulator",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        libs = context / "libs"
+        libs.mkdir()
+        for name in STANDIN_LIBS:
+            for path in SITE_PACKAGES.glob(name + "*"):
+                if (libs / path.name).exists():
+                    continue
+                if path.is_dir() and not path.name.endswith((".dist-info", ".egg-info")):
+                    shutil.copytree(path, libs / path.name, ignore=shutil.ignore_patterns("__pycache__"))
+                elif path.is_file() and path.suffix == ".so":
+                    shutil.copy2(path, libs / path.name)
+        # system libraries the compiled modules need (libpthread etc.), beside the JDK's
+        _copy_libs(sorted(libs.rglob("*.so")), context / "syslibs")
+    dockerfile = "\n".join([
+        "FROM %s" % JRE_IMAGE,
+        "COPY openmetadata-%s/ /opt/openmetadata/" % version,
+        "COPY repo/ /opt/standin-repo/",
+        "COPY libs/ /usr/local/lib/python3.11/dist-packages/",
+        "COPY syslibs/ /",
+        "RUN [ -e /usr/bin/env ] || ln -s /bin/busybox /usr/bin/env",
+        "ENV OM_STANDIN_PYTHON=/usr/bin/python3 OM_STANDIN_REPO=/opt/standin-repo OM_STANDIN_BIND=0.0.0.0",
+        "WORKDIR /opt/openmetadata",
+        "EXPOSE 8585 8586",
+        'CMD ["./openmetadata-start.sh"]',
+    ])
+    inputs = _hash(pathlib.Path(__file__), image_label(JRE_IMAGE), STANDIN, version, dockerfile)
+    return build(["%s:%s" % (SERVER_REPOSITORY, version)], inputs, dockerfile, fill)
+
+
+INGESTION_PY = """# STAND-IN for the ingestion (Airflow) container: answers on 8080 so depends_on and ports work.
+import http.server
+http.server.ThreadingHTTPServer(("", 8080), http.server.SimpleHTTPRequestHandler).serve_forever()
+"""
+
+
+def build_ingestion(version: str) -> bool:
+    def fill(context: pathlib.Path) -> None:
+        (context / "ingestion.py").write_text(INGESTION_PY)
+    dockerfile = "FROM %s\nCOPY ingestion.py /opt/ingestion.py\nEXPOSE 8080\nCMD [\"python3\", \"/opt/ingestion.py\"]" \
+        % BASE_IMAGE
+    inputs = _hash(BASE_IMAGE, INGESTION_PY, version, dockerfile)
+    return build(["%s:%s" % (INGESTION_REPOSITORY, version)], inputs, dockerfile, fill)
+
+
 BUILDERS: dict[str, Callable[[], bool]] = {
     "jdk": build_jdk,
     "elasticsearch-7.16.3": lambda: build_elasticsearch("7.16.3"),
     "elasticsearch-8.10.2": lambda: build_elasticsearch("8.10.2"),
     "postgresql": build_postgresql,
+    "server-1.1.7": lambda: build_server("1.1.7"),
+    "server-1.2.5": lambda: build_server("1.2.5"),
+    "ingestion-1.1.7": lambda: build_ingestion("1.1.7"),
+    "ingestion-1.2.5": lambda: build_ingestion("1.2.5"),
 }
 
 
