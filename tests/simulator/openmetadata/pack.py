@@ -48,6 +48,8 @@ running_pid() {
   [ -f "$PID_FILE" ] || return 1
   pid="$(cat "$PID_FILE")"
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  # A killed server not yet reaped by its parent is not running.
+  if grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null; then return 1; fi
   echo "$pid"
 }
 
