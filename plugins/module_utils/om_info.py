@@ -185,8 +185,8 @@ def java_facts(run: Runner, java_home: Optional[str] = None, environ: Optional[D
     source, executable = candidates[0]
     facts["source"] = source
     if executable != "java" and not os.access(executable, os.X_OK):
-        facts["error"] = "%s is not an executable (check %s)" % (executable, "openmetadata_java_home"
-                                                                  if source == "java_home" else "JAVA_HOME")
+        setting = "openmetadata_java_home" if source == "java_home" else "JAVA_HOME"
+        facts["error"] = "%s is not an executable (check %s)" % (executable, setting)
         return facts
     try:
         rc, out, err = run([executable, "-version"])

@@ -96,8 +96,8 @@ def _check_versions(judge: Judge, facts: Dict[str, Any], intent: Dict[str, Any])
     elif hop and minor(source) != hop["source"] and not (target_parts and parse(source) >= target_parts):
         judge.refuse("source_not_supported",
                      "installed version %s (from %s) is not %s.x: OpenMetadata %s can only be reached from %s.x. "
-                     "Upgrade to the latest %s.x release first." % (source, source_from, hop["source"], target,
-                                                                     hop["source"], hop["source"]))
+                     "Upgrade to the latest %s.x release first."
+                     % (source, source_from, hop["source"], target, hop["source"], hop["source"]))
     if target_parts and given_source and _version_or_none(given_source) and target_parts < parse(given_source):
         judge.refuse("downgrade", "target %s is older than the source %s (openmetadata_source_version): this is a "
                                   "downgrade. Downgrades are not supported; restore a backup with the restore "
@@ -198,9 +198,9 @@ def _check_java(judge: Judge, facts: Dict[str, Any], intent: Dict[str, Any], hop
         else:
             judge.refuse("java_too_old", "Java on this host is %s (%s, from %s); OpenMetadata %s needs Java %d or newer. "
                                          "Install a JDK %d and set openmetadata_java_home to it (the old release keeps "
-                                         "running on its Java)." % (java.get("version"), java.get("executable"),
-                                                                     java.get("source"), intent.get("target_version"),
-                                                                     needed, needed))
+                                         "running on its Java)."
+                         % (java.get("version"), java.get("executable"), java.get("source"),
+                            intent.get("target_version"), needed, needed))
 
 
 def _check_search(judge: Judge, facts: Dict[str, Any], intent: Dict[str, Any], target: str, kind: Optional[str]) -> Optional[str]:
@@ -247,8 +247,8 @@ def _check_ingestion(judge: Judge, intent: Dict[str, Any], hop: Optional[Dict[st
         if not parse(low)[:2] <= have <= parse(high)[:2]:
             judge.refuse("ingestion_python", "ingestion host %s runs Python %s; openmetadata-ingestion %s supports Python "
                                              "%s to %s. Create a virtualenv with Python %s there and set "
-                                             "openmetadata_ingestion_python for that host." % (host, version, target,
-                                                                                              low, high, high))
+                                             "openmetadata_ingestion_python for that host."
+                         % (host, version, target, low, high, high))
 
 
 def ingestion_entry(raw: Dict[str, Any]) -> Dict[str, Any]:
@@ -388,9 +388,10 @@ def render_markdown(report: Dict[str, Any]) -> str:
         lines += ["| name | checksum | tables | query (first 200 characters) |", "|---|---|---|---|"]
         for sample in lost["samples"]:
             text = " ".join(str(sample.get("query") or "").split()).replace("|", "\\|")
-            lines.append("| %s | %s | %s | `%s%s` |" % (sample.get("name"), sample.get("checksum"),
-                                                       ", ".join(str(t) for t in sample.get("used_in") or []) or "none",
-                                                       text.replace("`", "'"), "..." if sample.get("truncated") else ""))
+            tables = ", ".join(str(t) for t in sample.get("used_in") or []) or "none"
+            more = "..." if sample.get("truncated") else ""
+            lines.append("| %s | %s | %s | `%s%s` |" % (sample.get("name"), sample.get("checksum"), tables,
+                                                       text.replace("`", "'"), more))
         if report.get("query_export"):
             lines += ["", "All of them are in `%s` (JSON: each query's document and relationship rows)."
                       % report["query_export"]]
@@ -416,8 +417,8 @@ def render_markdown(report: Dict[str, Any]) -> str:
         ("Java", _fact("%s (%s)" % (java.get("version"), java.get("executable")) if java.get("version") else None,
                        java.get("error"))),
         ("deployment", verdict.get("deployment") or "unknown"),
-        ("free at backup folder", "%s at %s (needed %s)" % (human(disk.get("free_bytes")), disk.get("checked"),
-                                                             human(verdict.get("backup_space_needed")))),
+        ("free at backup folder", "%s at %s (needed %s)" % (
+            human(disk.get("free_bytes")), disk.get("checked"), human(verdict.get("backup_space_needed")))),
         ("queries deleted by 1.2.0", "%s of %s" % (lost.get("count"), lost.get("total"))),
     ]
     lines += ["| what | value |", "|---|---|"] + ["| %s | %s |" % (k, str(v).replace("|", "\\|")) for k, v in rows]

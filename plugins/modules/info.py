@@ -154,6 +154,7 @@ attributes:
     support: full
     platforms: posix
   idempotent:
+    description: Whether a second run with the same arguments reports C(changed=false).
     support: full
 notes:
   - "Tested against MariaDB 10.11 and PostgreSQL 15, the collection's OpenMetadata and Elasticsearch stand-ins,

@@ -40,6 +40,7 @@ attributes:
     support: full
     platforms: posix
   idempotent:
+    description: Whether a second run with the same arguments reports C(changed=false).
     support: full
 seealso:
   - module: openmetadata.ops.info

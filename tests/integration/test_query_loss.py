@@ -30,8 +30,8 @@ def walk_lost(conn: Any) -> set[str]:
     """Independent oracle: follow every table -> schema -> database -> service path of each query in
     Python; a query is lost when it has no table, or when any path ends before a service."""
     parents: dict[tuple[str, str, str], set[str]] = {}
-    for from_id, to_id, from_entity, to_entity in _rows("", conn, "SELECT fromId, toId, fromEntity, toEntity "
-                                                                   "FROM entity_relationship"):
+    sql = "SELECT fromId, toId, fromEntity, toEntity FROM entity_relationship"
+    for from_id, to_id, from_entity, to_entity in _rows("", conn, sql):
         parents.setdefault((str(to_id), from_entity, to_entity), set()).add(str(from_id))
     chain = [("table", "query"), ("databaseSchema", "table"), ("database", "databaseSchema"),
              ("databaseService", "database")]
@@ -130,8 +130,8 @@ def test_export_holds_each_lost_query_whole_and_is_stable(dbs, tmp_path):
         document = query_loss.export_document(conn, dbs.engine, database=name, source="1.1.7")
         path = str(tmp_path / "sub" / "lost.json")
         first = query_loss.export_to_file(path, document)
-        again = query_loss.export_to_file(path, query_loss.export_document(conn, dbs.engine, database=name,
-                                                                            source="1.1.7"))
+        second = query_loss.export_document(conn, dbs.engine, database=name, source="1.1.7")
+        again = query_loss.export_to_file(path, second)
     finally:
         conn.close()
     assert first["changed"] and not again["changed"] and first["sha256"] == again["sha256"]
