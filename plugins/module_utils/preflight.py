@@ -390,8 +390,8 @@ def render_markdown(report: Dict[str, Any]) -> str:
             text = " ".join(str(sample.get("query") or "").split()).replace("|", "\\|")
             tables = ", ".join(str(t) for t in sample.get("used_in") or []) or "none"
             more = "..." if sample.get("truncated") else ""
-            lines.append("| %s | %s | %s | `%s%s` |" % (sample.get("name"), sample.get("checksum"), tables,
-                                                       text.replace("`", "'"), more))
+            row = (sample.get("name"), sample.get("checksum"), tables, text.replace("`", "'"), more)
+            lines.append("| %s | %s | %s | `%s%s` |" % row)
         if report.get("query_export"):
             lines += ["", "All of them are in `%s` (JSON: each query's document and relationship rows)."
                       % report["query_export"]]
