@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.db import quote_ident
 from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import write_file_atomic
