@@ -170,6 +170,11 @@ class Editor:
         self.edits: list[tuple[int, int, str]] = []
 
     def add(self, start: int, end: int, new: str) -> None:
+        if new == "":  # two deletions that share blank lines become one
+            for index, (other_start, other_end, other_new) in enumerate(self.edits):
+                if other_new == "" and other_start != other_end and start <= other_end and other_start <= end:
+                    self.edits[index] = (min(start, other_start), max(end, other_end), "")
+                    return
         for other_start, other_end, _ in self.edits:
             if start < other_end and other_start < end or (start == end == other_start == other_end):
                 raise ConfigError("%s: two changes touch the same text (%d-%d); edit the file by hand."
@@ -287,7 +292,7 @@ class Editor:
         if mapping.flow_style:
             brace = self.text.find("{", mapping.start_mark.index)
             empty = not mapping.value
-            self.add(brace + 1, brace + 1, "%s: %s%s" % (name, raw, "" if empty else ", "))
+            self.add(brace + 1, brace + 1, "%s: %s%s" % (name, flow_safe(raw), "" if empty else ", "))
             return
         if not mapping.value:
             return
@@ -311,6 +316,14 @@ class Editor:
         elif not lines.endswith("\n"):
             lines += "\n"
         self.add(start, end, lines)
+
+
+def flow_safe(raw: str) -> str:
+    """A ${VAR:-default} plain value is not valid inside {...}: single-quote it. Dropwizard substitutes
+    before YAML parses, so a "" default becomes an empty default (quotes inside quotes would stay)."""
+    if raw[:1] in "'\"" or not re.search(r"[{}\[\],]", raw):
+        return raw
+    return "'%s'" % raw.replace(':-""', ":-").replace("'", "''")
 
 
 # --- the openmetadata.yaml hop ------------------------------------------------------------------
@@ -374,11 +387,17 @@ def _new_url(url: str, engine: str, env: dict[str, str]) -> tuple[Optional[str],
     if ssl_refs:
         ref = ssl_refs[0]
         use_ssl = env["DB_USE_SSL"] if "DB_USE_SSL" in env else (ref.group("default") or "false")
-        literal = INTERPOLATION.sub(lambda m: unquote(use_ssl) if m.group("name") == "DB_USE_SSL" else m.group(0),
-                                    query)
+        inlined = sorted({m.group("name") for m in INTERPOLATION.finditer(query)} - {"DB_USE_SSL"})
+        # ${DB_PARAMS:-...} cannot hold another ${...}: other variables of the query are inlined with
+        # the value in force (and reported).
+        literal = INTERPOLATION.sub(lambda m: unquote(use_ssl) if m.group("name") == "DB_USE_SSL"
+                                    else str(resolve(m.group(0), env)), query)
         params = db_params_for(engine, use_ssl, literal)
         source = "DB_USE_SSL=%s (%s)" % (unquote(use_ssl), "environment" if "DB_USE_SSL" in env else "its default")
-        return "%s?${DB_PARAMS:-%s}" % (base, params), "database.url: %s -> ${DB_PARAMS:-%s}" % (source, params)
+        why = "database.url: %s -> ${DB_PARAMS:-%s}" % (source, params)
+        if inlined:
+            why += " (inlined the value of %s: set it in DB_PARAMS from now on)" % ", ".join(inlined)
+        return "%s?${DB_PARAMS:-%s}" % (base, params), why
     if foreign_params(engine, query) and not INTERPOLATION.search(query):
         fixed = db_params_for(engine, None, query)
         return "%s?%s" % (base, fixed), "database.url: %s parameters removed (%s)" % (
@@ -715,7 +734,7 @@ def _apply(editor: Editor, shipped: Document, edited: Document, keys: tuple, e: 
     if depth == 0:
         position = len(shipped.text)
         indent = 0
-        prefix = "" if shipped.text.endswith("\n") or not shipped.text else "\n"
+        prefix = "\n" if shipped.text.endswith("\n") else ("\n\n" if shipped.text else "")
         block = prefix + _reindent(block, -e_editor.column(e_key.start_mark.index))
     else:
         _pm, p_key, p_value = shipped.pair(keys[:depth])
@@ -848,6 +867,8 @@ def plan_helm(text: str, *, path: str = "values.yaml", target_version: str, sour
 
 def looks_like(text: str) -> str:
     """server | helm | env, for kind=auto: YAML mappings are configs, KEY=value lines env files."""
+    if re.search(r"^services:\s*$", text, re.M):
+        return "compose"
     stripped = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if stripped and all(re.match(r"^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_.]*\s*:?=", line) for line in stripped):
         return "env"

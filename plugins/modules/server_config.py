@@ -295,6 +295,9 @@ def plan(p: dict[str, Any]) -> dict[str, Any]:
     else:
         old = _read(path, "path")
         kind = p["kind"] if p["kind"] != "auto" else om_config.looks_like(old)
+        if kind == "compose":
+            raise ConfigError("%s is a docker compose file; migrate it with openmetadata.ops.compose_config (or list "
+                              "it in scan_files to find no-effect variables); nothing was changed." % path)
         if kind == "env":
             detected = engine or om_config_env.engine_from(env.get("DB_DRIVER_CLASS"), env.get("DB_SCHEME"))
             om_config.hop_for(p["target_version"], p["source_version"])
