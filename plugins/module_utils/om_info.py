@@ -268,7 +268,8 @@ def docker_facts(run: Runner, compose_file: Optional[str], project: Optional[str
                  which: Callable[[str], Optional[str]]) -> Dict[str, Any]:
     """Compose project name and the images its file names (``docker compose config``); tolerant:
     without the docker CLI or the file, the values stay None and ``error`` says why."""
-    facts: Dict[str, Any] = {"compose_file": compose_file, "project": project, "images": None, "error": None}
+    facts: Dict[str, Any] = {"compose_file": compose_file, "project": project, "images": None,
+                             "server_image_version": None, "error": None}
     docker = which("docker")
     if not docker:
         facts["error"] = "the docker CLI is not on the PATH"
@@ -281,6 +282,7 @@ def docker_facts(run: Runner, compose_file: Optional[str], project: Optional[str
         rc, out, err = run(base + ["config", "--images"])
         if rc == 0:
             facts["images"] = sorted({line.strip() for line in out.splitlines() if line.strip()})
+            facts["server_image_version"] = server_image_version(facts["images"])
         else:
             facts["error"] = "docker compose config failed: %s" % " ".join(err.split())[:300]
         if not project:
@@ -290,6 +292,15 @@ def docker_facts(run: Runner, compose_file: Optional[str], project: Optional[str
     except (OSError, ValueError) as exc:
         facts["error"] = "docker compose could not be run: %s" % exc
     return facts
+
+
+def server_image_version(images: List[str]) -> Optional[str]:
+    """The tag of the OpenMetadata server image (``.../openmetadata/server:1.1.7`` -> ``1.1.7``)."""
+    for image in images:
+        name, _sep, tag = image.rpartition(":")
+        if name.endswith("openmetadata/server") and release_version(tag):
+            return release_version(tag)
+    return None
 
 
 def detect_deployment(declared: str, bare_metal: Optional[Dict[str, Any]], docker: Optional[Dict[str, Any]]) -> Dict[str, Any]:

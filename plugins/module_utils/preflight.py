@@ -57,6 +57,9 @@ def installed_version(facts: Dict[str, Any]) -> tuple:
     bare = (facts.get("deployment") or {}).get("bare_metal") or {}
     if bare.get("current_version"):
         return bare["current_version"], "%s/current" % bare.get("install_dir")
+    docker = (facts.get("deployment") or {}).get("docker") or {}
+    if docker.get("server_image_version"):
+        return docker["server_image_version"], "the server image of %s" % docker.get("compose_file")
     return None, None
 
 

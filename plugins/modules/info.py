@@ -215,7 +215,8 @@ java:
 deployment:
   description:
     - C(kind) (bare_metal, docker or null), C(declared), C(error), C(bare_metal) ({install_dir, current,
-      current_version, releases, service, script}), C(docker) ({compose_file, project, images, error}).
+      current_version, releases, service, script}), C(docker) ({compose_file, project, images,
+      server_image_version, error}).
   returned: when gathered
   type: dict
 disk:

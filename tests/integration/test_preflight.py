@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -212,6 +213,42 @@ def test_check_mode_changes_nothing_and_still_reports(host):
     assert run.changed == 0 or run.results("Export the queries the 1.2.0 migration will delete (before anything else)")
     second = host.run(check=True, openmetadata_accept_query_loss=False)
     assert not second.result("Export the queries the 1.2.0 migration will delete (before anything else)")["changed"]
+    assert second.changed == 0
+
+
+COMPOSE = """\
+name: omtest
+services:
+  mysql:
+    image: docker.getcollate.io/openmetadata/db:1.1.7
+  elasticsearch:
+    image: docker.elastic.co/elasticsearch/elasticsearch:7.16.3
+  openmetadata-server:
+    image: docker.getcollate.io/openmetadata/server:1.1.7
+"""
+
+
+@pytest.mark.parametrize("engine", ["mysql"])
+def test_docker_deployment_is_detected_from_the_compose_file(host, tmp_path, search_engines):
+    if not shutil.which("docker"):
+        pytest.skip("no docker CLI")
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text(COMPOSE)
+    # auto: no bare-metal install dir, a compose file -> docker; the installed version from the server image
+    run = host.run(openmetadata_deployment="auto", openmetadata_install_dir=str(tmp_path / "none"),
+                   openmetadata_compose_file=str(compose), openmetadata_search_url=search_engines["7.16.3"],
+                   openmetadata_java_home=str(tmp_path / "no-jdk"))
+    info = run.result("Find what is installed and judge the upgrade")
+    docker = info["deployment"]["docker"]
+    assert info["deployment"]["kind"] == "docker"
+    if docker["error"]:
+        pytest.skip("docker compose cannot run here: %s" % docker["error"])
+    assert docker["project"] == "omtest" and docker["server_image_version"] == "1.1.7"
+    assert "docker.elastic.co/elasticsearch/elasticsearch:7.16.3" in docker["images"]
+    # ES 7.16.3 is replaced by the docker phase and Java lives in the image: ready
+    assert run.rc == 0, run.output[-2000:]
+    assert info["verdict"]["source"] == "1.1.7"
+    assert any("rewrite the compose file" in step for step in info["verdict"]["plan"])
 
 
 # ---------------------------------------------------------------------------------------------------
