@@ -299,7 +299,8 @@ def plan(p: dict[str, Any]) -> dict[str, Any]:
             raise ConfigError("%s is a docker compose file; migrate it with openmetadata.ops.compose_config (or list "
                               "it in scan_files to find no-effect variables); nothing was changed." % path)
         if kind == "env":
-            detected = engine or om_config_env.engine_from(env.get("DB_DRIVER_CLASS"), env.get("DB_SCHEME"))
+            own = dict(om_config_env.parse_env_text(old), **env)
+            detected = engine or om_config_env.engine_from(own.get("DB_DRIVER_CLASS"), own.get("DB_SCHEME"))
             om_config.hop_for(p["target_version"], p["source_version"])
             text, changes = om_config_env.migrate_env_text(old, detected or "mysql", p["target_version"])
             result = {"text": text, "changes": ["%s: %s" % (path, c) for c in changes], "removed_settings": {},
