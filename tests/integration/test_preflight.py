@@ -324,3 +324,35 @@ def test_refuses_ingestion_hosts_outside_python_38_to_310(host):
     assert not any("ingest_ok" in msg for msg in found.values())
     host.ingestion = {"ingest_ok": py310}
     assert host.run().rc == 0
+
+
+# ---------------------------------------------------------------------------------------------------
+# The info module alone
+# ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+def test_info_reports_the_sort_setting_a_new_session_gets(dbs, playbook):
+    """ALTER DATABASE ... SET work_mem changes new sessions only: info must see it (a global SHOW would not)."""
+    name = dbs.build(hard_data=False)
+    conn = dbs.connect(name)
+    with conn.cursor() as cur:
+        cur.execute("ALTER DATABASE \"%s\" SET work_mem = '24MB'" % name)
+    conn.close()
+    run = playbook([{"name": "info", "openmetadata.ops.info": dict(dbs.module_args(name), gather=["db"])}], check=True)
+    result = run.result("info")
+    assert result["db"]["sort_setting"] == {"name": "work_mem", "value": "24MB", "bytes": 24 << 20}
+    assert not result["changed"] and result["query_loss"]["count"] == om_database.BROKEN_QUERIES
+    assert set(result) >= {"db", "query_loss", "report", "report_markdown"} and "server" not in result
+
+
+@pytest.mark.parametrize("engine", ["mysql"])
+def test_info_fails_only_for_a_required_part(dbs, playbook):
+    name = dbs.build(hard_data=False)
+    args = dict(dbs.module_args(name), gather=["db", "server"], server_url="http://127.0.0.1:%d" % free_port(),
+                admin_url="")
+    run = playbook([{"name": "tolerant", "openmetadata.ops.info": args},
+                    {"name": "strict", "openmetadata.ops.info": dict(args, required=["server"])}])
+    tolerant, strict = run.result("tolerant"), run.result("strict")
+    assert not tolerant.get("failed") and tolerant["server"]["version"] is None
+    assert "connection refused" in tolerant["server"]["error"] and tolerant["server"]["healthy"] is None
+    assert strict["failed"] and strict["msg"].startswith("required parts could not be read: server: Cannot reach")
