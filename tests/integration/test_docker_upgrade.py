@@ -1,0 +1,222 @@
+"""End to end on a real Docker engine: a compose deployment of OpenMetadata 1.1.7 (server STAND-IN
+image, REAL Elasticsearch 7.16.3 with a data volume holding an old index, REAL PostgreSQL 15 in a
+container) upgraded to 1.2.5 by role server_docker, run twice; and a migration that crashes,
+rolled back to 1.1.7 with every row as before.
+
+The engine comes from `make docker-engine-up` (scripts/docker-engine.sh; DOCKER_HOST is read from
+the environment or that script's socket). Without an engine these tests are skipped and say why.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import time
+import urllib.request
+from typing import Any, Iterator
+
+import pytest
+
+from fixtures import om_database
+from harness import free_port, unique_name
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+FIXTURE = REPO / "tests" / "fixtures" / "compose" / "e2e-1.1.7-postgres.yml"
+OUR_SOCKET = "unix://%s/docker.sock" % os.environ.get("OM_DOCKER_STATE", "/var/lib/openmetadata-ops-docker")
+OLD_INDEX = "table_search_index"
+
+
+def _docker_host() -> str:
+    return os.environ.get("DOCKER_HOST") or OUR_SOCKET
+
+
+def docker(*args: str, cwd: Any = None, check: bool = True) -> subprocess.CompletedProcess:
+    env = dict(os.environ, DOCKER_HOST=_docker_host())
+    proc = subprocess.run(["docker", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False,
+                          timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError("docker %s failed (%d): %s" % (" ".join(args), proc.returncode, proc.stderr[-3000:]))
+    return proc
+
+
+@pytest.fixture(scope="session")
+def docker_engine() -> str:
+    try:
+        answer = docker("info", "--format", "{{.ServerVersion}}", check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        pytest.skip("no Docker engine: %s (start one with `make docker-engine-up`)" % exc)
+    if answer.returncode != 0:
+        pytest.skip("no Docker engine answers at %s (start one with `make docker-engine-up`): %s"
+                    % (_docker_host(), answer.stderr.strip()[:300]))
+    if docker("compose", "version", check=False).returncode != 0:
+        pytest.skip("the docker compose v2 plugin is missing (`make docker-engine-up` installs it)")
+    # Images named like upstream's, built locally (cached by input hash).
+    if not (REPO / ".build" / "search-engines" / "elasticsearch-8.10.2" / "bin").exists():
+        subprocess.run(["bash", str(REPO / "scripts" / "search-engines.sh")], cwd=REPO, check=True)
+    env = dict(os.environ, DOCKER_HOST=_docker_host())
+    subprocess.run([os.sys.executable, "-m", "tests.docker.images"], cwd=REPO, env=env, check=True)
+    return _docker_host()
+
+
+def http_json(url: str, method: str = "GET") -> Any:
+    request = urllib.request.Request(url, method=method)
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read() or b"null")
+
+
+def wait_for(check, what: str, timeout: float = 120) -> Any:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            value = check()
+            if value:
+                return value
+        except Exception as exc:  # pylint: disable=broad-except
+            last = exc
+        time.sleep(0.5)
+    raise AssertionError("%s did not happen within %ss (last error: %s)" % (what, timeout, last))
+
+
+class Deployment:
+    """One compose project at 1.1.7 in a temp dir, with free host ports (never 3306/5432)."""
+
+    def __init__(self, root: pathlib.Path) -> None:
+        self.name = unique_name("omd").replace("_", "-")
+        self.dir = root / self.name
+        self.dir.mkdir()
+        self.compose = self.dir / "docker-compose.yml"
+        shutil.copy(FIXTURE, self.compose)
+        self.ports = {key: free_port() for key in ("DB", "SEARCH", "SERVER", "ADMIN")}
+        self.env_lines = ["COMPOSE_PROJECT_NAME=%s" % self.name] + [
+            "OM_TEST_%s_PORT=%d" % (key, port) for key, port in self.ports.items()]
+        self.write_env()
+
+    def write_env(self, *extra: str) -> None:
+        (self.dir / ".env").write_text("\n".join(self.env_lines + list(extra)) + "\n")
+
+    def compose_cmd(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return docker("compose", *args, cwd=self.dir, check=check)
+
+    @property
+    def search_url(self) -> str:
+        return "http://127.0.0.1:%d" % self.ports["SEARCH"]
+
+    @property
+    def server_url(self) -> str:
+        return "http://127.0.0.1:%d" % self.ports["SERVER"]
+
+    def start_1_1(self) -> None:
+        self.compose_cmd("up", "--detach", "--wait", "postgresql", "elasticsearch")
+        om_database.build("postgresql", "openmetadata_db", port=self.ports["DB"])
+        self.compose_cmd("up", "--detach")
+        wait_for(lambda: http_json(self.server_url + "/api/v1/system/version")["version"] == "1.1.7",
+                 "the 1.1.7 server answering")
+        wait_for(lambda: http_json(self.search_url + "/_cluster/health"), "Elasticsearch 7.16.3 answering")
+        http_json(self.search_url + "/" + OLD_INDEX, method="PUT")  # an index written by the old engine
+
+    def rows(self) -> dict[str, list[tuple]]:
+        conn = om_database.connect("postgresql", "openmetadata_db", port=self.ports["DB"])
+        try:
+            return {table: om_database.table_rows("postgresql", conn, table)
+                    for table in om_database.list_tables("postgresql", conn)}
+        finally:
+            conn.close()
+
+    def image_of(self, service: str) -> str:
+        return self.compose_cmd("ps", "--all", "--format", "{{.Image}}", service).stdout.strip()
+
+    def play_vars(self) -> dict[str, Any]:
+        return {
+            "openmetadata_compose_file": str(self.compose),
+            "openmetadata_docker_host": _docker_host(),
+            "openmetadata_target_version": "1.2.5",
+            "openmetadata_server_url": self.server_url,
+            "openmetadata_admin_url": "http://127.0.0.1:%d" % self.ports["ADMIN"],
+            "openmetadata_server_start_timeout": 120,
+            "openmetadata_server_poll_interval": 1,
+            "openmetadata_server_stop_timeout": 5,
+            "openmetadata_db_engine": "postgresql",
+            "openmetadata_db_port": self.ports["DB"],
+            "openmetadata_db_user": "postgres",
+            "openmetadata_db_admin_user": "postgres",
+            "openmetadata_backup_dir": str(self.dir / "backups"),
+            # the compose file starts PostgreSQL with --work_mem=10MB, which ALTER SYSTEM cannot beat
+            "openmetadata_db_tuning_scope": "database",
+            "openmetadata_db_tuning_state_file": str(self.dir / "db_setting.json"),
+        }
+
+    def destroy(self) -> None:
+        self.compose_cmd("down", "--volumes", "--timeout", "1", check=False)
+
+
+@pytest.fixture
+def deployment(docker_engine, tmp_path) -> Iterator[Deployment]:  # pylint: disable=unused-argument
+    project = Deployment(tmp_path)
+    try:
+        project.start_1_1()
+        yield project
+    finally:
+        project.destroy()
+
+
+def test_upgrade_to_1_2_then_second_run_changes_nothing(deployment, playbook):
+    original = deployment.compose.read_text()
+    role = [{"role": "openmetadata.ops.server_docker"}]
+    run = playbook([], roles=role, play_vars=deployment.play_vars())
+    assert run.rc == 0, run.output[-4000:]
+    assert http_json(deployment.server_url + "/api/v1/system/version")["version"] == "1.2.5"
+    assert deployment.image_of("openmetadata-server") == "docker.getcollate.io/openmetadata/server:1.2.5"
+    assert deployment.image_of("elasticsearch") == "docker.elastic.co/elasticsearch/elasticsearch:8.10.2"
+    # the real 8.10.2 node started on a fresh volume: the 7.16.3 data (and its index) is gone
+    wait_for(lambda: http_json(deployment.search_url + "/_cluster/health"), "Elasticsearch 8.10.2 answering")
+    assert OLD_INDEX not in [i["index"] for i in http_json(deployment.search_url + "/_cat/indices?format=json")]
+    # the 1.2 migrations ran on the real database
+    conn = om_database.connect("postgresql", "openmetadata_db", port=deployment.ports["DB"])
+    with conn.cursor() as cur:
+        cur.execute("SELECT version FROM server_change_log")
+        assert "1.2.0" in {row[0] for row in cur.fetchall()}
+    conn.close()
+    text = deployment.compose.read_text()
+    assert "DB_PARAMS: ${DB_PARAMS:-allowPublicKeyRetrieval=true&useSSL=false&serverTimezone=UTC}" in text
+    assert "# the test (and the backup) reach the database here" in text
+    saved = deployment.compose.with_name("docker-compose.yml.openmetadata-ops-1.1.7")
+    assert saved.read_text() == original
+    assert list((deployment.dir / "backups").glob("*.sql.gz"))
+
+    again = playbook([], roles=role, play_vars=deployment.play_vars())
+    assert again.rc == 0 and again.changed == 0, again.output[-3000:]
+
+
+def test_crashed_migration_rolls_back_to_1_1_with_identical_rows(deployment, playbook):
+    before_rows = deployment.rows()
+    original = deployment.compose.read_text()
+    deployment.write_env('OM_STANDIN_FAULTS={"migration_crash_at": 3}')  # the 1.2.0 migration dies
+    tasks = [{
+        "name": "upgrade or roll back",
+        "block": [{"name": "upgrade", "ansible.builtin.include_role": {"name": "openmetadata.ops.server_docker"}}],
+        "rescue": [
+            {"name": "restore the database", "openmetadata.ops.restore": {
+                "engine": "postgresql", "login_host": "127.0.0.1", "login_port": deployment.ports["DB"],
+                "login_user": "postgres", "database": "openmetadata_db",
+                "backup": "{{ openmetadata_backup_result.path }}", "wipe": True, "expected_version": "1.1.7"}},
+            {"name": "old compose file, images and search volume back", "ansible.builtin.include_role": {
+                "name": "openmetadata.ops.server_docker", "tasks_from": "rollback"},
+             "vars": {"openmetadata_rollback_version": "1.1.7"}},
+            {"name": "start 1.1.7", "ansible.builtin.include_role": {
+                "name": "openmetadata.ops.server_docker", "tasks_from": "start"},
+             "vars": {"openmetadata_server_expected_version": "1.1.7"}},
+            {"name": "rolled back", "ansible.builtin.set_fact": {"rolled_back": True}},
+        ],
+    }]
+    run = playbook(tasks, play_vars=deployment.play_vars())
+    assert run.rc == 0, run.output[-4000:]
+    assert run.result("Run the migration service")["failed"] is True
+    assert run.result("rolled back")["ansible_facts"]["rolled_back"] is True
+    assert http_json(deployment.server_url + "/api/v1/system/version")["version"] == "1.1.7"
+    assert deployment.compose.read_text() == original
+    assert deployment.image_of("elasticsearch") == "docker.elastic.co/elasticsearch/elasticsearch:7.16.3"
+    wait_for(lambda: http_json(deployment.search_url + "/_cluster/health"), "Elasticsearch 7.16.3 answering again")
+    assert deployment.rows() == before_rows
