@@ -56,7 +56,7 @@ class RealNode:
         self.proc: Optional[subprocess.Popen] = None
         self.log = self.workdir / "stdout.log"
 
-    def start(self, timeout: float = 120.0) -> "RealNode":
+    def start(self, timeout: float = 120.0, wait: bool = True) -> "RealNode":
         data, logs = self.workdir / "data", self.workdir / "logs"
         data.mkdir()
         logs.mkdir()
@@ -83,6 +83,10 @@ class RealNode:
         with open(self.log, "wb") as out:
             self.proc = subprocess.Popen(argv, cwd=str(self.home), env=env, stdout=out, stderr=subprocess.STDOUT,
                                          start_new_session=True)
+        return self.wait_ready(timeout) if wait else self
+
+    def wait_ready(self, timeout: float = 120.0) -> "RealNode":
+        assert self.proc is not None
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -125,7 +129,12 @@ def real_node(flavor: str, version: str) -> RealNode:
         pytest.skip(_FETCH_PROBLEM[0])
     key = (flavor, version)
     if key not in _STARTED:
-        node = RealNode(flavor, version).start()
-        _STARTED[key] = node
-        atexit.register(node.stop)
+        # Start every version at once: the JVMs boot side by side (tests are grouped on one worker).
+        launched = []
+        for other in [key] + [v for v in REAL_VERSIONS if v != key and v not in _STARTED]:
+            node = RealNode(*other).start(wait=False)
+            atexit.register(node.stop)
+            launched.append((other, node))
+        for other, node in launched:
+            _STARTED[other] = node.wait_ready()
     return _STARTED[key]
