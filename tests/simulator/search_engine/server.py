@@ -756,6 +756,11 @@ class StandinServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Failed TLS handshakes and dropped connections are the client's business, not a server error.
+        if os.environ.get("SEARCH_STANDIN_LOG"):
+            super().handle_error(request, client_address)
+
 
 def make_server(flavor: str, version: str, port: int, host: str = "127.0.0.1", data_dir: Optional[str] = None,
                 username: Optional[str] = None, password: Optional[str] = None, api_key: Optional[str] = None,
@@ -771,5 +776,7 @@ def make_server(flavor: str, version: str, port: int, host: str = "127.0.0.1", d
     if tls_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(tls_cert, tls_key)
-        server.socket = context.wrap_socket(server.socket, server_side=True)
+        # The handshake happens in the request thread (first read), so a client that connects and sends
+        # nothing cannot stall the accept loop.
+        server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     return server, cluster
