@@ -10,7 +10,7 @@ short_description: Move an OpenMetadata docker compose file and its env files to
 version_added: 0.1.0
 description:
   - Rewrites the compose file of an OpenMetadata docker deployment for a 1.2.x target, round trip
-    (ruamel.yaml): comments, key order, quoting, indentation and every service, volume, network and
+    with ruamel.yaml. Comments, key order, quoting, indentation and every service, volume, network and
     setting the user added are kept; only what the upgrade needs changes.
   - The OpenMetadata server image (also used by the migration service, e.g. C(execute-migrate-all)) and
     the ingestion image get the target tag. Services are recognised by image, not by name.

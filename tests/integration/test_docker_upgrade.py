@@ -8,11 +8,13 @@ the environment or that script's socket). Without an engine these tests are skip
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pathlib
 import shutil
 import subprocess
+import sys
 import time
 import urllib.request
 from typing import Any, Iterator
@@ -56,7 +58,10 @@ def docker_engine() -> str:
     if not (REPO / ".build" / "search-engines" / "elasticsearch-8.10.2" / "bin").exists():
         subprocess.run(["bash", str(REPO / "scripts" / "search-engines.sh")], cwd=REPO, check=True)
     env = dict(os.environ, DOCKER_HOST=_docker_host())
-    subprocess.run([os.sys.executable, "-m", "tests.docker.images"], cwd=REPO, env=env, check=True)
+    # one builder at a time (pytest-xdist workers share the engine)
+    with open(REPO / ".build" / "docker-images.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run([sys.executable, "-m", "tests.docker.images"], cwd=REPO, env=env, check=True)
     return _docker_host()
 
 
