@@ -13,6 +13,7 @@ import json
 import os
 import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
+from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.openmetadata.ops.plugins.module_utils import db as dbm
 from ansible_collections.openmetadata.ops.plugins.module_utils import query_loss
@@ -24,6 +25,7 @@ from ansible_collections.openmetadata.ops.plugins.module_utils.versions import p
 # (rc, stdout, stderr) of an argv list; the module passes AnsibleModule.run_command.
 Runner = Callable[[List[str]], Tuple[int, str, str]]
 
+USERINFO = re.compile(r"://[^/@\s]+@")
 RELEASE_DIR = re.compile(r"^openmetadata-(\d+\.\d+\.\d+(?:\.\d+)?)$")
 JAVA_VERSION = re.compile(r'version "([^"]+)"')
 SORT_SETTING = {"mysql": "sort_buffer_size", "postgresql": "work_mem"}
@@ -34,10 +36,25 @@ UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/lib/systemd/system"
 # OpenMetadata server (REST API)
 # ---------------------------------------------------------------------------------------------
 
+def shown_url(url: Optional[str]) -> Optional[str]:
+    """The URL without any user:password@ part, for facts and reports."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def scrubbed(text: str) -> str:
+    """An error message without the user:password@ of any URL in it."""
+    return USERINFO.sub("://", text)
+
+
 def server_facts(server_url: str, admin_url: Optional[str], validate_certs: bool = True,
                  ca_path: Optional[str] = None, timeout: float = 10) -> Dict[str, Any]:
     """``GET /api/v1/system/version`` (no token needed) and the admin ``/healthcheck``."""
-    facts: Dict[str, Any] = {"url": server_url, "version": None, "revision": None, "healthy": None,
+    facts: Dict[str, Any] = {"url": shown_url(server_url), "version": None, "revision": None, "healthy": None,
                              "health": None, "error": None, "health_error": None}
     try:
         client = ApiClient(server_url, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout)
@@ -48,7 +65,7 @@ def server_facts(server_url: str, admin_url: Optional[str], validate_certs: bool
         else:
             facts["error"] = "/api/v1/system/version answered without a version: %s" % (str(body)[:200],)
     except ApiError as exc:
-        facts["error"] = str(exc)
+        facts["error"] = scrubbed(str(exc))
     if admin_url:
         try:
             admin = ApiClient(admin_url, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout)
@@ -57,7 +74,7 @@ def server_facts(server_url: str, admin_url: Optional[str], validate_certs: bool
             facts["health"] = answer.json_or_text()
         except ApiError as exc:
             facts["healthy"] = False if exc.status else None  # an HTTP error is an answer; no answer is unknown
-            facts["health_error"] = str(exc)
+            facts["health_error"] = scrubbed(str(exc))
     return facts
 
 
@@ -142,7 +159,7 @@ def database_facts(params: dbm.DbParams, sample_size: int = 10) -> Dict[str, Any
 # ---------------------------------------------------------------------------------------------
 
 def search_facts(params: Dict[str, Any]) -> Dict[str, Any]:
-    facts: Dict[str, Any] = {"url": params.get("url"), "distribution": None, "version": None, "cluster_name": None,
+    facts: Dict[str, Any] = {"url": shown_url(params.get("url")), "distribution": None, "version": None, "cluster_name": None,
                              "error": None}
     if not params.get("url"):
         facts["error"] = "no search engine URL given (openmetadata_search_url)"
@@ -151,7 +168,7 @@ def search_facts(params: Dict[str, Any]) -> Dict[str, Any]:
         engine = detect_engine(client_from_params(params))
         facts.update(engine.as_dict())
     except (ApiError, ValueError) as exc:
-        facts["error"] = str(exc)
+        facts["error"] = scrubbed(str(exc))
     return facts
 
 

@@ -131,3 +131,10 @@ def test_deployment_detection(tmp_path):
     assert om_info.detect_deployment("auto", bare, None)["kind"] == "bare_metal"
     assert om_info.detect_deployment("auto", {"releases": []}, {"images": None})["kind"] is None
     assert "unknown deployment kind" in om_info.detect_deployment("k8s", None, None)["error"]
+
+
+def test_urls_in_facts_carry_no_credentials():
+    assert om_info.shown_url("https://elastic:s3cret@es.local:9200/") == "https://es.local:9200/"
+    assert om_info.shown_url("http://127.0.0.1:8585") == "http://127.0.0.1:8585"
+    facts = om_info.search_facts({"url": "http://u:p@127.0.0.1:9", "timeout": 1})
+    assert facts["url"] == "http://127.0.0.1:9" and "p@" not in str(facts)
