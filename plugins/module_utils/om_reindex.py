@@ -50,11 +50,20 @@ def classify(status: Optional[str]) -> str:
     return "unknown"
 
 
-def wanted_configuration(current: Dict[str, Any], recreate: bool, entities: List[str],
+def wanted_configuration(current: Dict[str, Any], recreate: bool, entities: Optional[List[str]],
                          batch_size: Optional[int]) -> Dict[str, Any]:
+    """The appConfiguration to run with. ``entities`` None keeps the app's list. ``["all"]`` also keeps the
+    app's list when it names entity types: the 1.2.0 SearchIndexingApplication does not expand "all" (it
+    would look for an entity type called "all"); its seed configuration lists every type."""
     wanted = dict(current)
     wanted["recreateIndex"] = recreate
-    wanted["entities"] = list(entities)
+    current_entities = current.get("entities")
+    if entities and list(entities) != ["all"]:
+        wanted["entities"] = list(entities)
+    elif isinstance(current_entities, list) and current_entities:
+        wanted["entities"] = list(current_entities)
+    else:
+        wanted["entities"] = ["all"]
     if batch_size is not None:
         wanted["batchSize"] = batch_size
     return wanted

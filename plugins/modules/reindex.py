@@ -51,10 +51,12 @@ options:
     type: bool
     default: true
   entities:
-    description: Entity types to reindex; V(all) for every one.
+    description:
+      - Entity types to reindex. Not set (or V(all)) on 1.2 keeps the app's own list, which on 1.2 names every
+        entity type - the 1.2.0 SearchIndexingApplication does not expand V(all) itself. On 1.1 not set means
+        V(all).
     type: list
     elements: str
-    default: [all]
   batch_size:
     description: Documents per bulk request (C(batchSize)); the app's value is kept when not set.
     type: int
@@ -231,7 +233,7 @@ def main() -> None:
         request_timeout={"type": "float", "default": 30},
         api={"type": "str", "choices": ["auto", "apps", "search_reindex"], "default": "auto"},
         recreate_indexes={"type": "bool", "default": True},
-        entities={"type": "list", "elements": "str", "default": ["all"]},
+        entities={"type": "list", "elements": "str"},
         batch_size={"type": "int"},
         restore_configuration={"type": "bool", "default": False},
         timeout={"type": "float", "default": 1800},
@@ -260,7 +262,7 @@ def main() -> None:
             wanted = wanted_configuration(current, p["recreate_indexes"], p["entities"], p["batch_size"])
             result.update(reindexer.run_apps(wanted, module.check_mode, p["restore_configuration"]))
         else:
-            wanted = wanted_configuration({}, p["recreate_indexes"], p["entities"], p["batch_size"])
+            wanted = wanted_configuration({}, p["recreate_indexes"], p["entities"] or ["all"], p["batch_size"])
             result.update(reindexer.run_11(wanted, module.check_mode))
         result["changed"] = bool(result.get("triggered") or module.check_mode)
         if module._diff and api == "apps":  # pylint: disable=protected-access

@@ -71,11 +71,15 @@ def test_classify(status, kind):
 def test_config_patch():
     current = {"entities": ["table", "user"], "recreateIndex": False, "batchSize": "100",
                "searchIndexMappingLanguage": "EN"}
-    wanted = r.wanted_configuration(current, True, ["all"], 100)
+    wanted = r.wanted_configuration(current, True, ["table"], 100)
     ops = r.config_patch(current, wanted)
-    assert ops == [{"op": "replace", "path": "/appConfiguration/entities", "value": ["all"]},
+    assert ops == [{"op": "replace", "path": "/appConfiguration/entities", "value": ["table"]},
                    {"op": "replace", "path": "/appConfiguration/recreateIndex", "value": True}]
     assert r.config_patch(wanted, wanted) == []
+    keep = r.wanted_configuration({"entities": ["table", "user"]}, True, None, None)
+    assert keep["entities"] == ["table", "user"]
+    assert r.wanted_configuration({"entities": ["table"]}, True, ["all"], None)["entities"] == ["table"]
+    assert r.wanted_configuration({}, True, None, None)["entities"] == ["all"]
     assert r.config_patch({}, {"recreateIndex": True}) == [
         {"op": "add", "path": "/appConfiguration/recreateIndex", "value": True}]
 
