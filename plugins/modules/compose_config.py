@@ -18,7 +18,7 @@ description:
     OpenSearch 2.x (O(search_engine=opensearch); then C(ES_JAVA_OPTS) becomes C(OPENSEARCH_JAVA_OPTS),
     C(xpack.*) settings go, the data mount moves to C(/usr/share/opensearch/data) and the server's
     C(SEARCH_TYPE) follows). The search data volume is returned, resolved to its engine name, so that it
-    can be removed: Elasticsearch 8 refuses a 7.x data directory ("cannot upgrade a node from version [7.16.3]").
+    can be removed, since Elasticsearch 8 refuses a 7.x data directory ("cannot upgrade a node from version [7.16.3]").
   - C(DB_USE_SSL) (read by 1.1) becomes C(DB_PARAMS) (read by 1.2) with the same effect, in C(environment:)
     and in env files (the project's C(.env) and every C(env_file:)), edited line by line.
   - Environment variables that 1.2 ignores are reported in RV(no_effect_env_vars), not removed.
@@ -57,7 +57,7 @@ options:
   update_db_image:
     description:
       - Also move the OpenMetadata database image (C(openmetadata/db), C(openmetadata/postgresql)) to the
-        target tag, as upstream's 1.2 compose file does. Off by default: the database container keeps
+        target tag, as upstream's 1.2 compose file does. Off by default, so the database container keeps
         running what holds the data.
     type: bool
     default: false
