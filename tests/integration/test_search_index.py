@@ -141,11 +141,21 @@ def test_default_names_options_and_wildcards(standin8, tmp_path):
 
 def test_unreachable_and_not_a_search_engine(tmp_path):
     from harness import free_port
+    import socket
     port = free_port()
-    run = run_playbook([
-        task("refused", url="http://127.0.0.1:%d" % port, state="absent"),
-        task("bad url", url="127.0.0.1:9200", state="info"),
-    ], tmp_path)
+    silent = socket.socket()  # accepts connections, never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    try:
+        run = run_playbook([
+            task("refused", url="http://127.0.0.1:%d" % port, state="absent"),
+            task("bad url", url="127.0.0.1:9200", state="info"),
+            task("silent", url="http://127.0.0.1:%d" % silent.getsockname()[1], state="absent", timeout=1.5),
+        ], tmp_path)
+    finally:
+        silent.close()
+    silent_result = run.result("silent")
+    assert silent_result["failed"] and "within 1.5 s (timeout)" in silent_result["msg"], silent_result["msg"]
     refused = run.result("refused")
     assert refused.get("failed") and not refused["changed"]
     assert "connection refused" in refused["msg"] and str(port) in refused["msg"], refused["msg"]
