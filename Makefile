@@ -16,7 +16,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(PY)
 export ANSIBLE_NOCOLOR := 1
 PYTEST_ARGS ?=
 
-.PHONY: all venv link services search-engines search-engines-cached docker-engine-up docker-engine-down sandbox sandbox-reset test pytest unit integration compat molecule sanity lint bench clean
+.PHONY: all venv link services search-engines search-engines-cached docker-engine-up docker-engine-down sandbox-docker sandbox-docker-reset sandbox sandbox-reset test pytest unit integration compat molecule sanity lint bench clean
 
 all: test
 
@@ -40,6 +40,15 @@ docker-engine-up:
 
 docker-engine-down:
 	bash scripts/docker-engine.sh down
+
+# The Docker variant of the sandbox: a 1.1.7 compose deployment on a real engine, upgraded by server_docker.
+sandbox-docker: venv link services docker-engine-up
+	@[ -x .build/search-engines/elasticsearch-8.10.2/bin/elasticsearch ] || bash scripts/search-engines.sh
+	DOCKER_HOST=unix:///var/lib/openmetadata-ops-docker/docker.sock $(PY) examples/sandbox-docker/sandbox_docker.py up
+	$(BIN)/ansible-playbook -i examples/sandbox-docker/inventory.yml examples/sandbox-docker/upgrade.yml
+
+sandbox-docker-reset: venv
+	DOCKER_HOST=unix:///var/lib/openmetadata-ops-docker/docker.sock $(PY) examples/sandbox-docker/sandbox_docker.py down
 
 # The sandbox: two stand-in OpenMetadata 1.1.7 hosts on this machine (MariaDB and PostgreSQL),
 # built by examples/sandbox/setup.yml when missing, then upgraded by playbooks/upgrade.yml.
