@@ -27,7 +27,7 @@ from typing import Any, Optional
 try:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.util import load_yaml_guess_indent
     HAS_RUAMEL = True
 except ImportError:  # pragma: no cover - reported by the module
@@ -75,7 +75,7 @@ class ComposeError(Exception):
 
 def split_image(image: str) -> tuple[str, Optional[str], Optional[str]]:
     """'reg:5000/a/b:1.1.7@sha256:..' -> ('reg:5000/a/b', '1.1.7', 'sha256:..')."""
-    rest, _, digest = image.partition("@")
+    rest, _at, digest = image.partition("@")
     slash = rest.rfind("/", 0, rest.find("${") if "${" in rest else len(rest))
     colon = rest.find(":", slash + 1)
     if colon > slash:
@@ -177,7 +177,7 @@ class Environment:
         if isinstance(self.node, list):
             out = []
             for entry in self.node:
-                name, _, value = str(entry).partition("=")
+                name, _eq, value = str(entry).partition("=")
                 out.append((name.strip(), value if "=" in str(entry) else None))
             return out
         return []
@@ -189,7 +189,7 @@ class Environment:
         return None
 
     def has(self, name: str) -> bool:
-        return any(key == name for key, _ in self.items())
+        return any(key == name for key, _value in self.items())
 
     def set(self, name: str, value: str) -> None:
         """Replace the value in place, or append the variable (creating ``environment:``)."""

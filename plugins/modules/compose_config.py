@@ -30,12 +30,16 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
+    details: Reads the files and says what would change (RV(changes), diff); writes nothing.
   diff_mode:
     support: full
     details: One diff per changed file (compose file and env files).
   idempotent:
+    description: Whether a second run with the same arguments reports C(changed=false).
     support: full
+    details: A file already on the target is left byte for byte as it is.
   platform:
+    support: full
     platforms: posix
 options:
   path:
