@@ -175,7 +175,7 @@ class Editor:
                 if other_new == "" and other_start != other_end and start <= other_end and other_start <= end:
                     self.edits[index] = (min(start, other_start), max(end, other_end), "")
                     return
-        for other_start, other_end, _ in self.edits:
+        for other_start, other_end, _other_new in self.edits:
             if start < other_end and other_start < end or (start == end == other_start == other_end):
                 raise ConfigError("%s: two changes touch the same text (%d-%d); edit the file by hand."
                                   % (self.doc.path, start, end))
@@ -300,8 +300,7 @@ class Editor:
         line = " " * indent + "%s: %s\n" % (name, raw)
         anchor_pair = _find(mapping, after) if after else None
         if anchor_pair is not None and anchor_pair[0] is mapping:
-            _m, k, v = anchor_pair
-            position = self.pair_lines(k, v)[1]
+            position = self.pair_lines(anchor_pair[1], anchor_pair[2])[1]
         else:
             position = self.line_end(parent_key.end_mark.index) + 1 if parent_key is not None else 0
         if position > len(self.text):  # the file did not end with a newline
@@ -344,8 +343,8 @@ def hop_for(target_version: str, source_version: Optional[str] = None) -> tuple[
             raise ConfigError("source_version %r is not a version like 1.1.7." % source_version) from exc
         if source_minor not in (hop["source"], minor):
             raise ConfigError("source_version %s cannot move to %s in one hop: the %s configuration comes from %s.x "
-                              "(upgrade one minor version at a time)." % (source_version, target_version, minor,
-                                                                           hop["source"]))
+                              "(upgrade one minor version at a time)."
+                              % (source_version, target_version, minor, hop["source"]))
     return minor, hop
 
 
@@ -500,7 +499,7 @@ def plan_config(text: str, *, path: str = "openmetadata.yaml", target_version: s
                 indent = " " * editor.column(key.start_mark.index)
                 editor.replace_pair_lines(key, value, "".join("%s%s: %s\n" % (indent, n, v) for n, v in parts))
             changes.append("%s: %s -> %s" % (".".join(keys), value.value if isinstance(value, ScalarNode) else "",
-                                             ", ".join(n for n, _ in parts)))
+                                             ", ".join(part[0] for part in parts)))
         elif kind == "remove":
             if found is None:
                 continue
@@ -518,7 +517,7 @@ def plan_config(text: str, *, path: str = "openmetadata.yaml", target_version: s
     # Removals grouped by mapping: a mapping left empty goes as a whole (applicationConfig).
     for group in removals.values():
         mapping = group[0][0]
-        if len(group) == len([p for p in mapping.value]) and mapping is not doc.node:
+        if len(group) == len(mapping.value) and mapping is not doc.node:
             parent = _parent_of(doc.node, mapping)
             if parent is not None:
                 editor.remove_pair(*parent)
@@ -677,7 +676,7 @@ def _lookup(leaves: dict[tuple, Any], keys: tuple) -> Any:
     if keys in leaves:
         return leaves[keys]
     nested = {k[len(keys):]: v for k, v in leaves.items() if k[:len(keys)] == keys and len(k) > len(keys)}
-    return nested and _unflatten(nested) or MISSING
+    return _unflatten(nested) if nested else MISSING
 
 
 def _unflatten(leaves: dict[tuple, Any]) -> dict[str, Any]:
@@ -872,8 +871,8 @@ def looks_like(text: str) -> str:
     stripped = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if stripped and all(re.match(r"^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_.]*\s*:?=", line) for line in stripped):
         return "env"
-    if re.search(r"^openmetadata:\s*$", text, re.M) or (re.search(r"^(elasticsearch|opensearch):", text, re.M)
-                                                       and re.search(r"^(mysql|airflow):", text, re.M)):
+    deps = re.search(r"^(elasticsearch|opensearch):", text, re.M) and re.search(r"^(mysql|airflow):", text, re.M)
+    if re.search(r"^openmetadata:\s*$", text, re.M) or deps:
         return "helm"
     return "server"
 

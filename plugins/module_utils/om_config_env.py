@@ -85,7 +85,7 @@ def parse_params(query: str) -> list[tuple[str, str]]:
     for piece in (query or "").split("&"):
         if not piece.strip():
             continue
-        key, _, value = piece.partition("=")
+        key, _sep, value = piece.partition("=")
         pairs.append((key.strip(), value.strip()))
     return pairs
 
@@ -128,7 +128,7 @@ def db_params_for(engine: str, use_ssl: Optional[Any] = None, existing: Optional
         if ssl is None:
             ssl = pg_ssl
         if ssl is not None:
-            if any(key == "useSSL" for key, _ in out):
+            if any(pair[0] == "useSSL" for pair in out):
                 out = [(key, ("true" if ssl else "false") if key == "useSSL" else value) for key, value in out]
             else:
                 out.append(("useSSL", "true" if ssl else "false"))
@@ -157,7 +157,7 @@ def db_params_for(engine: str, use_ssl: Optional[Any] = None, existing: Optional
 def foreign_params(engine: str, query: str) -> list[str]:
     """Parameters of ``query`` that belong to the other engine."""
     other = MYSQL_ONLY_PARAMS if engine == "postgresql" else POSTGRESQL_ONLY_PARAMS
-    return [key for key, _ in parse_params(query) if key in other]
+    return [pair[0] for pair in parse_params(query) if pair[0] in other]
 
 
 # --- no-effect environment variables ------------------------------------------------------------
@@ -205,7 +205,7 @@ def migrate_env_text(text: str, engine: str, target_version: str) -> tuple[str, 
     """DB_USE_SSL=x -> DB_PARAMS=<engine params> on the same line (when DB_PARAMS is not set already);
     an existing DB_PARAMS with the other engine's parameters is cleaned. Everything else is kept
     byte for byte. Returns the new text and one line per change."""
-    if not versions.parse(target_version) >= versions.parse(NO_EFFECT_ENV_VARS["DB_USE_SSL"]["since"]):
+    if versions.parse(target_version) < versions.parse(NO_EFFECT_ENV_VARS["DB_USE_SSL"]["since"]):
         return text, []
     assignments = parse_env_lines(text)
     names = {name for _n, name, _v in assignments}
@@ -280,7 +280,7 @@ def _compose_assignments(text: str) -> tuple[list[tuple[Optional[int], str, str]
                 out.append((line, str(key), "" if value is None else str(value)))
         elif isinstance(environment, list):
             for index, entry in enumerate(environment):
-                name, _, value = str(entry).partition("=")
+                name, _sep, value = str(entry).partition("=")
                 line = environment.lc.item(index)[0] + 1 if hasattr(environment, "lc") else None
                 out.append((line, name.strip(), value))
         entries = service.get("env_file")

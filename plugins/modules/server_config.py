@@ -134,7 +134,7 @@ options:
     type: bool
     default: false
 notes:
-  - Keys inside a sequence item (C(- key: ...)) or reached only through an alias are not rewritten; the module
+  - Keys inside a sequence item (a C(- key) line) or reached only through an alias are not rewritten; the module
     fails saying which key to edit by hand.
 seealso:
   - module: openmetadata.ops.system_setting

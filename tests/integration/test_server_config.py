@@ -67,10 +67,9 @@ def test_in_place_check_diff_backup_and_second_run(tmp_path):
 def test_postgresql_env_and_helm_kinds(tmp_path):
     env = _copy(tmp_path, "openmetadata-postgres.env", "pg.env")
     values = _copy(tmp_path, "helm-openmetadata-postgres-1.1.14.yaml", "values.yaml")
-    run = run_playbook(_task(path=str(env), target_version="1.2.5")
-                       + [{"name": "Helm", "openmetadata.ops.server_config": {"path": str(values),
-                                                                               "target_version": "1.2.5"},
-                           "register": "helm"}], tmp_path)
+    helm = {"name": "Helm", "register": "helm",
+            "openmetadata.ops.server_config": {"path": str(values), "target_version": "1.2.5"}}
+    run = run_playbook(_task(path=str(env), target_version="1.2.5") + [helm], tmp_path)
     assert run.rc == 0, run.output[-3000:]
     assert run.result(TASK)["kind"] == "env" and run.result("Helm")["kind"] == "helm"
     assert "export DB_PARAMS=sslmode=prefer" in env.read_text()
@@ -92,9 +91,9 @@ def test_merge_mode_writes_the_shipped_file_with_user_edits(tmp_path):
 
 
 @pytest.mark.parametrize("name,args,message", [
-    ("bad-invalid.yaml", {}, "not valid YAML"),
-    ("bad-tabs.yaml", {}, "indented with a tab"),
-    ("bad-duplicate.yaml", {}, "duplicate key"),
+    ("bad-invalid.txt", {}, "not valid YAML"),
+    ("bad-tabs.txt", {}, "indented with a tab"),
+    ("bad-duplicate.txt", {}, "duplicate key"),
     ("bad-list-root.yaml", {}, "must hold a YAML mapping"),
     ("mysql-commented-1.1.7.yaml", {"target_version": "1.4.0"}, "not supported"),
     ("mysql-commented-1.1.7.yaml", {"source_version": "1.0.5"}, "one hop"),

@@ -154,9 +154,9 @@ def test_db_params_for_refuses_unknown_engine():
 # --- bad input ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name,message", [
-    ("bad-invalid.yaml", "not valid YAML at line 4"),
-    ("bad-tabs.yaml", "line 2 is indented with a tab"),
-    ("bad-duplicate.yaml", "duplicate key"),
+    ("bad-invalid.txt", "not valid YAML at line 4"),
+    ("bad-tabs.txt", "line 2 is indented with a tab"),
+    ("bad-duplicate.txt", "duplicate key"),
     ("bad-list-root.yaml", "must hold a YAML mapping"),
     ("bad-not-openmetadata.yaml", "no `database:` section"),
 ])
@@ -259,7 +259,7 @@ def test_env_file_db_use_ssl_becomes_db_params_line_in_place():
 
 
 def test_env_file_postgres_export_lines_and_mysql_params_cleaned():
-    new, _ = om_config_env.migrate_env_text((FIXTURES / "openmetadata-postgres.env").read_text(), "postgresql", "1.2.5")
+    new, _changes = om_config_env.migrate_env_text((FIXTURES / "openmetadata-postgres.env").read_text(), "postgresql", "1.2.5")
     assert "export DB_PARAMS=sslmode=prefer\n" in new
     new, changes = om_config_env.migrate_env_text((FIXTURES / "postgres-mysql-params.env").read_text(), "postgresql",
                                                   "1.2.5")

@@ -52,7 +52,7 @@ def configs(draw):
     flow = draw(st.sets(st.sampled_from(["elasticsearch", "extensionConfiguration", "web"])))
     lines: list[str] = []
     for name in order:
-        for _ in range(draw(st.integers(0, 2))):
+        for _comment in range(draw(st.integers(0, 2))):
             lines.append(draw(COMMENT))
         if name in flow and all(":" in l and not l.startswith(" ") for l in sections[name]):
             body = ", ".join(l if "${" not in l else "%s: '%s'" % tuple(l.split(": ", 1)) for l in sections[name])
