@@ -63,6 +63,10 @@ def query_count(site: StandinSite) -> int:
 
 def test_upgrade_then_nothing_to_do(site, tmp_path):
     before = query_count(site)
+    old_conf = site.release_dir("1.1.7") / "conf" / "openmetadata.yaml"
+    edited = old_conf.read_text().replace("${OPENMETADATA_CLUSTER_NAME:-openmetadata}", "${OPENMETADATA_CLUSTER_NAME:-acme}")
+    edited = edited.replace('customLogoUrlPath: ${OM_CUSTOM_LOGO_URL_PATH:-""}', 'customLogoUrlPath: "https://cdn.example/logo.png"')
+    old_conf.write_text(edited)
     old_pid = site.running_pids()["openmetadata-1.1.7"]
     run = run_role(site, tmp_path)
     assert run.rc == 0, run.output[-3000:]
@@ -74,6 +78,11 @@ def test_upgrade_then_nothing_to_do(site, tmp_path):
     assert query_count(site) == before - om_database.BROKEN_QUERIES
     assert site.get("/api/v1/queries?limit=1")["paging"]["total"] == before - om_database.BROKEN_QUERIES
     assert run.result("Run migrate-all")["changed"] is True
+    config = run.result("Merge the old settings into the new release's openmetadata.yaml")
+    assert config["removed_settings"]["customLogoConfiguration"]["customLogoUrlPath"] == "https://cdn.example/logo.png"
+    new_conf = (site.release_dir("1.2.5") / "conf" / "openmetadata.yaml").read_text()
+    assert "${OPENMETADATA_CLUSTER_NAME:-acme}" in new_conf and "logoConfig" not in new_conf
+    assert old_conf.read_text() == edited  # the old release keeps its own file for a rollback
 
     again = run_role(site, tmp_path)
     assert again.rc == 0, again.output[-3000:]

@@ -52,6 +52,10 @@ def columns(site: StandinSite, table: str) -> set[str]:
     return {r[0].lower() for r in rows}
 
 
+def load(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def statement_count(site: StandinSite, version: str, target: str = "1.2.5") -> int:
     schema, post = for_version(version, "mysql" if site.engine == "mysql" else "postgresql", release(target))
     return len(schema) + len(post)
@@ -115,7 +119,6 @@ def test_migrate_all_changes_the_database_like_1_2_0(site):
         assert columns(site, table), table
     after = [r[0] for r in sql(site, "SELECT json FROM entity_extension_time_series WHERE extension = "
                                      "'pipeline.pipelineStatus'")]
-    load = lambda v: json.loads(v) if isinstance(v, str) else v  # noqa: E731
     assert sorted(load(v)["timestamp"] * 1000 for v in status) == sorted(load(v)["timestamp"] for v in after)
     domo = [load(r[0])["connection"]["config"] for r in
             sql(site, "SELECT json FROM pipeline_service_entity WHERE serviceType = 'DomoPipeline'")]

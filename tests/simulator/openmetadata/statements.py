@@ -370,4 +370,3 @@ def for_version(version: str, engine: str, release: Release) -> Tuple[List[State
         return _v124(engine), []
     return [], []
 
-
