@@ -34,7 +34,8 @@ except ImportError:  # pragma: no cover - reported by the module
     HAS_RUAMEL = False
     YAMLError = Exception  # type: ignore[assignment,misc]
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import versions
+from ansible_collections.openmetadata.ops.plugins.module_utils.versions import matches as version_matches
+from ansible_collections.openmetadata.ops.plugins.module_utils.versions import parse as parse_version
 
 # What the 1.1 -> 1.2 hop changes in a compose deployment (data, not code paths).
 SERVER_REPOSITORY = "openmetadata/server"
@@ -121,7 +122,7 @@ def tag_version(image: str) -> Optional[str]:
     if match:
         tag = match.group("default")
     try:
-        versions.parse(tag)
+        parse_version(tag)
     except ValueError:
         return None
     return tag
@@ -143,10 +144,10 @@ def migrate_db_use_ssl_value(value: str) -> str:
 
 
 def no_effect_names(target_version: str) -> list[str]:
-    target = versions.parse(target_version)
+    target = parse_version(target_version)
     names: list[str] = []
     for since, hop_names in NO_EFFECT_FROM.items():
-        if target >= versions.parse(since):
+        if target >= parse_version(since):
             names.extend(hop_names)
     return names
 
@@ -370,10 +371,10 @@ def plan(text: str, *, path: str, target_version: str, search_engine: str = "ela
     if search_engine not in SEARCH_IMAGES:
         raise ComposeError("search_engine must be elasticsearch or opensearch, not %r." % search_engine)
     try:
-        target = versions.parse(target_version)
+        target = parse_version(target_version)
     except ValueError as exc:
         raise ComposeError("target_version %r is not a version like 1.2.5." % target_version) from exc
-    if not versions.matches(target_version, SUPPORTED_TARGET):
+    if not version_matches(target_version, SUPPORTED_TARGET):
         raise ComposeError("compose_config migrates compose deployments to %s.x; target_version %s is not "
                            "supported." % (SUPPORTED_TARGET, target_version))
     directory = os.path.dirname(os.path.abspath(path))
@@ -394,10 +395,10 @@ def plan(text: str, *, path: str, target_version: str, search_engine: str = "ela
                                           for n in roles["server"] + roles["migrate"]) if v},
                              key=versions.parse)
     for version in source_versions:
-        if not (versions.matches(version, SUPPORTED_SOURCE) or versions.matches(version, SUPPORTED_TARGET)):
+        if not (version_matches(version, SUPPORTED_SOURCE) or version_matches(version, SUPPORTED_TARGET)):
             raise ComposeError("the server image is at %s; compose_config moves 1.1.x to 1.2.x only (upgrade to 1.1 "
                                "first, one hop at a time)." % version)
-        if versions.parse(version) > target:
+        if parse_version(version) > target:
             raise ComposeError("the server image is at %s, newer than target_version %s; a downgrade is a rollback "
                                "(restore the backup), not a migration." % (version, target_version))
 

@@ -170,7 +170,8 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import om_compose
+from ansible_collections.openmetadata.ops.plugins.module_utils.om_compose import (
+    HAS_RUAMEL, ComposeError, env_file_paths, plan)
 
 
 def _read(path: str) -> str:
@@ -197,7 +198,7 @@ def main() -> None:
         project_name={"type": "str"},
         backup={"type": "bool", "default": True},
     ), supports_check_mode=True)
-    if not om_compose.HAS_RUAMEL:
+    if not HAS_RUAMEL:
         module.fail_json(msg=missing_required_lib("ruamel.yaml"))
     p = module.params
     path = p["path"]
@@ -207,7 +208,7 @@ def main() -> None:
     directory = os.path.dirname(os.path.abspath(path))
     try:
         text = _read(path)
-        env_paths = om_compose.env_file_paths(text, path)
+        env_paths = env_file_paths(text, path)
         for extra in p["env_files"]:
             extra = os.path.normpath(os.path.join(directory, extra))
             if not os.path.isfile(extra):
@@ -215,11 +216,11 @@ def main() -> None:
             if extra not in env_paths:
                 env_paths.append(extra)
         env_texts = {env: _read(env) for env in env_paths if os.path.isfile(env)}
-        result = om_compose.plan(text, path=path, target_version=p["target_version"],
+        result = plan(text, path=path, target_version=p["target_version"],
                                  search_engine=p["search_engine"], search_version=p["search_version"],
                                  update_db_image=p["update_db_image"], env_texts=env_texts,
                                  project=p["project_name"])
-    except om_compose.ComposeError as exc:
+    except ComposeError as exc:
         module.fail_json(msg=str(exc))
     except (OSError, UnicodeDecodeError) as exc:
         module.fail_json(msg="cannot read %s: %s" % (path, exc))
