@@ -849,9 +849,13 @@ def plan_helm(text: str, *, path: str = "values.yaml", target_version: str, sour
                 defaults[new_opts] = '"%s"' % block[old_opts]
             for name, raw in defaults.items():
                 lines.append("%s%s: %s" % (indent, name, raw))
-            persistence = block.get("persistence") if isinstance(block.get("persistence"), dict) else None
-            if persistence and "size" in persistence:
-                lines.append("%spersistence:\n%s%ssize: %s" % (indent, indent, indent, persistence["size"]))
+            # Settings both charts read the same way come along as written (reindented).
+            for carried in hop["deps_carry"]:
+                found = _find(value, carried) if isinstance(value, MappingNode) else None
+                if found is not None:
+                    start, end = editor.pair_lines(found[1], found[2])
+                    raw = _reindent(doc.text[start:end], len(indent) - editor.column(found[1].start_mark.index))
+                    lines.append(raw.rstrip("\n"))
             lines.append("%sconfig:\n%s%sopensearch.yml: |\n%s%s%splugins.security.disabled: true"
                          % (indent, indent, indent, indent, indent, indent))
             editor.replace_pair_lines(key, value, "\n".join(lines) + "\n")

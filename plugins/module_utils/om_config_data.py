@@ -120,6 +120,8 @@ HELM_HOPS: dict[str, dict[str, Any]] = {
             "singleNode": "true",
         },
         "deps_java_opts": ("esJavaOpts", "opensearchJavaOpts"),
+        # Kept as the user wrote them: the OpenSearch chart reads these keys the same way.
+        "deps_carry": ("resources", "persistence", "nodeSelector", "tolerations", "affinity"),
     },
 }
 # basicLogin (helm 1.1) -> loginConfiguration setting fields.

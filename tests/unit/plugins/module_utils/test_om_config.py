@@ -236,6 +236,15 @@ def test_helm_values_golden_and_idempotent(name):
     assert not om_config.plan_helm(result["text"], path=name, target_version="1.2.5")["changed"]
 
 
+def test_helm_dependencies_keep_resources_and_heap():
+    data = YAML(typ="safe").load(om_config.plan_helm((FIXTURES / "helm-deps-1.1.14.yaml").read_text(),
+                                                     target_version="1.2.5")["text"])
+    assert "elasticsearch" not in data
+    assert data["opensearch"]["resources"] == {"requests": {"memory": "3Gi"}}
+    assert data["opensearch"]["persistence"] == {"size": "80Gi"}
+    assert data["opensearch"]["opensearchJavaOpts"] == "-Xmx2g -Xms2g" and data["opensearch"]["enabled"] is True
+
+
 def test_helm_basic_login_becomes_login_setting_and_elasticsearch_can_stay():
     result = om_config.plan_helm((FIXTURES / "helm-openmetadata-1.1.14.yaml").read_text(), target_version="1.2.5",
                                  search_engine="elasticsearch")
