@@ -127,7 +127,8 @@ class UpgradeHost:  # pylint: disable=too-many-instance-attributes
             # The fixture holds queries whose service chain is broken: preflight exports them, 1.2.0 deletes them.
             "openmetadata_accept_query_loss": True,
             "openmetadata_server_stop_timeout": 30,
-            "openmetadata_server_start_timeout": 60,
+            "openmetadata_server_start_timeout": 40,  # the slow-start knob is 8 s; a refused start waits this long
+            "openmetadata_server_poll_interval": 1,
             "openmetadata_reindex_poll_interval": 0.5,
         }
         if self.engine == "mysql":
