@@ -393,7 +393,7 @@ def plan(text: str, *, path: str, target_version: str, search_engine: str = "ela
     # Versions: only 1.1.x -> 1.2.x and 1.2.x -> a later (or the same) 1.2.x.
     source_versions = sorted({v for v in (tag_version(str(services[n]["image"]))
                                           for n in roles["server"] + roles["migrate"]) if v},
-                             key=versions.parse)
+                             key=parse_version)
     for version in source_versions:
         if not (version_matches(version, SUPPORTED_SOURCE) or version_matches(version, SUPPORTED_TARGET)):
             raise ComposeError("the server image is at %s; compose_config moves 1.1.x to 1.2.x only (upgrade to 1.1 "

@@ -217,9 +217,9 @@ def main() -> None:
                 env_paths.append(extra)
         env_texts = {env: _read(env) for env in env_paths if os.path.isfile(env)}
         result = plan(text, path=path, target_version=p["target_version"],
-                                 search_engine=p["search_engine"], search_version=p["search_version"],
-                                 update_db_image=p["update_db_image"], env_texts=env_texts,
-                                 project=p["project_name"])
+                      search_engine=p["search_engine"], search_version=p["search_version"],
+                      update_db_image=p["update_db_image"], env_texts=env_texts,
+                      project=p["project_name"])
     except ComposeError as exc:
         module.fail_json(msg=str(exc))
     except (OSError, UnicodeDecodeError) as exc:
