@@ -46,6 +46,7 @@ attributes:
     support: full
     details: One diff per changed file (the configuration and each env file).
   idempotent:
+    description: Whether a second run with the same arguments reports C(changed=false).
     support: full
     details: Running it on its own output changes nothing (also in O(mode=merge) with the written file as shipped file).
   platform:
