@@ -526,7 +526,7 @@ def plan_config(text: str, *, path: str = "openmetadata.yaml", target_version: s
             editor.remove_pair(*found)
     if search_engine in ("elasticsearch", "opensearch"):
         _set_search_type(doc, editor, search_engine, env, changes)
-    new_text = editor.result()
+    new_text = _same_newlines(text, editor.result())
     if new_text != text:
         _verify(new_text, path)
     return {"text": new_text, "changed": new_text != text, "changes": changes, "removed_settings": removed,
@@ -570,6 +570,13 @@ def _parent_of(root: Any, child: Any) -> Optional[tuple[Any, Any, Any]]:
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
     return None
+
+
+def _same_newlines(original: str, new: str) -> str:
+    """Lines we insert use \n; a CRLF file gets CRLF on them too."""
+    if "\r\n" in original and original.count("\n") == original.count("\r\n"):
+        return re.sub(r"(?<!\r)\n", "\r\n", new)
+    return new
 
 
 def _verify(text: str, path: str) -> None:
@@ -659,7 +666,7 @@ def plan_merge(edited_text: str, shipped_text: str, original_text: Optional[str]
         elif e == s or e is MISSING:
             continue
         done.append(_apply(editor, shipped_doc, edited_doc, keys, e, s, changes))
-    new_text = editor.result()
+    new_text = _same_newlines(shipped_text, editor.result())
     if conflicts and on_conflict == "fail":
         raise ConfigError("%d key(s) changed both by you and by the new release; nothing was changed. Resolve them "
                           "(or set on_conflict to shipped or edited): %s" % (len(conflicts), "; ".join(
@@ -861,7 +868,7 @@ def plan_helm(text: str, *, path: str = "values.yaml", target_version: str, sour
             editor.replace_pair_lines(key, value, "\n".join(lines) + "\n")
             changes.append("elasticsearch (Elasticsearch 7 chart) -> opensearch (OpenSearch 2 chart, security plugin "
                            "off as upstream's 1.2 dependencies)")
-    new_text = editor.result()
+    new_text = _same_newlines(text, editor.result())
     if new_text != text:
         _verify(new_text, path)
     return {"text": new_text, "changed": new_text != text, "changes": changes, "removed_settings": removed,

@@ -87,6 +87,14 @@ def test_bytes_outside_the_changed_keys_are_identical(name, target, env, engine)
     assert [l for l in kept if l in out] == out
 
 
+def test_crlf_file_keeps_crlf_everywhere():
+    text = (FIXTURES / "postgres-ssl-1.1.1.yaml").read_text().replace("\n", "\r\n")
+    result = om_config.plan_config(text, target_version="1.2.5")
+    assert result["text"].count("\n") == result["text"].count("\r\n")
+    assert result["text"].replace("\r\n", "\n") == (GOLDEN / "postgres-ssl-1.1.1.yaml.1.2.5.out").read_text()
+    assert not om_config.plan_config(result["text"], target_version="1.2.5")["changed"]
+
+
 def test_removed_settings_resolved_from_env_and_defaults():
     result = _plan("mysql-commented-1.1.7.yaml", "1.2.5",
                    {"OM_CUSTOM_LOGO_URL_PATH": "https://x/l.png", "OM_LOGIN_ACCESS_BLOCK_TIME": "900"})
