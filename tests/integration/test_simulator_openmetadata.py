@@ -4,7 +4,6 @@ rule, the pending-migrations refusal, failure knobs and the API shapes the colle
 from __future__ import annotations
 
 import json
-import pathlib
 import time
 import urllib.error
 import urllib.request

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import psycopg2
 import pymysql
@@ -145,7 +145,3 @@ def split_fqn(fqn: str) -> List[str]:
 def fqn_hash(fqn: str) -> str:
     """FullyQualifiedName.buildHash: md5 hex of each FQN part, joined by dots."""
     return ".".join(md5(part) for part in split_fqn(fqn))
-
-
-def placeholders(items: Iterable[Any]) -> str:
-    return ", ".join("%s" for _ in items)

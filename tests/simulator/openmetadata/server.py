@@ -300,7 +300,7 @@ class Handler(BaseHTTPRequestHandler):
         header = self.headers.get("Authorization", "")
         if not header:
             raise HttpError(401, "Not Authorized! Token not present")
-        scheme, _, token = header.partition(" ")
+        scheme, _sep, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise HttpError(401, "Not Authorized! Token not present")
         if token.strip() != self.state.token:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from typing import Dict, List, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 from .releases import Release
 
@@ -369,4 +369,3 @@ def for_version(version: str, engine: str, release: Release) -> Tuple[List[State
     if version == "1.2.4":
         return _v124(engine), []
     return [], []
-
