@@ -258,15 +258,26 @@ def test_docker_deployment_is_detected_from_the_compose_file(host, tmp_path, sea
 @pytest.mark.parametrize("engine", ["mysql"])
 @pytest.mark.parametrize("code, overrides, text", [
     ("target_not_supported", {"openmetadata_target_version": "1.3.0"}, "is not a 1.2.x release"),
-    ("source_not_supported", {"openmetadata_source_version": "1.0.5"}, "is not 1.1.x"),
     ("downgrade", {"openmetadata_source_version": "1.2.1", "openmetadata_target_version": "1.2.0"}, "downgrade"),
-    ("deployment_unknown", {"openmetadata_deployment": "kubernetes"}, "set openmetadata_deployment to bare_metal or docker"),
-    ("disk_space", {"openmetadata_backup_safety_factor": 1e9}, "below the estimated backup size"),
-    ("query_loss", {"openmetadata_accept_query_loss": False}, "openmetadata_accept_query_loss: true"),
 ])
 def test_refusal(host, code, overrides, text):
     before = host.dbs.snapshot(host.name)
     refused(host.run(**overrides), code, text)
+    assert host.dbs.snapshot(host.name) == before
+
+
+@pytest.mark.parametrize("engine", ["mysql"])
+def test_every_problem_is_refused_in_one_failure(host):
+    """Four independent problems at once: each is listed with its own message, in one failure."""
+    before = host.dbs.snapshot(host.name)
+    run = host.run(openmetadata_source_version="1.0.5", openmetadata_deployment="kubernetes",
+                   openmetadata_backup_safety_factor=1e9, openmetadata_accept_query_loss=False)
+    for code, text in (("source_not_supported", "is not 1.1.x"),
+                       ("deployment_unknown", "set openmetadata_deployment to bare_metal or docker"),
+                       ("disk_space", "below the estimated backup size"),
+                       ("query_loss", "openmetadata_accept_query_loss: true")):
+        refused(run, code, text)
+    assert "(4 problem(s)" in run.result("Refuse an upgrade that must not start")["msg"]
     assert host.dbs.snapshot(host.name) == before
 
 
