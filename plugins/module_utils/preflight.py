@@ -344,6 +344,9 @@ def evaluate(facts: Dict[str, Any], intent: Dict[str, Any]) -> Dict[str, Any]:
     _check_db(judge, facts)
     server = facts.get("server") or {}
     _required(judge, intent, "server", server.get("error"), "the OpenMetadata server version")
+    if server.get("healthy") is False:
+        judge.warn("the server's admin /healthcheck does not report healthy (%s): find out why before upgrading"
+                   % (server.get("health_error") or str(server.get("health"))[:200]))
     needed = _check_disk(judge, facts, intent)
     _check_java(judge, facts, intent, versions["hop"], kind)
     search_minimum = None

@@ -138,3 +138,8 @@ def test_urls_in_facts_carry_no_credentials():
     assert om_info.shown_url("http://127.0.0.1:8585") == "http://127.0.0.1:8585"
     facts = om_info.search_facts({"url": "http://u:p@127.0.0.1:9", "timeout": 1})
     assert facts["url"] == "http://127.0.0.1:9" and "p@" not in str(facts)
+
+
+def test_an_unhealthy_server_is_a_warning():
+    verdict = judge({"server.healthy": False, "server.health_error": "HTTP 500"})
+    assert verdict["ok"] and any("healthcheck" in w and "HTTP 500" in w for w in verdict["warnings"])
