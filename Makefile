@@ -41,11 +41,11 @@ docker-engine-up:
 docker-engine-down:
 	bash scripts/docker-engine.sh down
 
-# The Docker variant of the sandbox: a 1.1.7 compose deployment on a real engine, upgraded by server_docker.
+# The Docker variant of the sandbox: a 1.1.7 compose deployment on a real engine, upgraded by playbooks/upgrade.yml.
 sandbox-docker: venv link services docker-engine-up
 	@[ -x .build/search-engines/elasticsearch-8.10.2/bin/elasticsearch ] || bash scripts/search-engines.sh
 	DOCKER_HOST=unix:///var/lib/openmetadata-ops-docker/docker.sock $(PY) examples/sandbox-docker/sandbox_docker.py up
-	$(BIN)/ansible-playbook -i examples/sandbox-docker/inventory.yml examples/sandbox-docker/upgrade.yml
+	$(BIN)/ansible-playbook -i examples/sandbox-docker/inventory.yml playbooks/upgrade.yml
 
 sandbox-docker-reset: venv
 	DOCKER_HOST=unix:///var/lib/openmetadata-ops-docker/docker.sock $(PY) examples/sandbox-docker/sandbox_docker.py down

@@ -1,6 +1,6 @@
 """`make sandbox-docker`: an OpenMetadata 1.1.7 docker compose deployment on this machine's Docker
 engine (server STAND-IN image, real Elasticsearch 7.16.3 and PostgreSQL 15 images built locally),
-then upgraded to 1.2.5 by role openmetadata.ops.server_docker (examples/sandbox-docker/upgrade.yml).
+then upgraded to 1.2.5 by playbooks/upgrade.yml (role server_docker; examples/sandbox-docker/inventory.yml).
 
     python examples/sandbox-docker/sandbox_docker.py up      create the 1.1.7 deployment (when missing)
     python examples/sandbox-docker/sandbox_docker.py down    remove it (containers, volumes, files)
