@@ -1,7 +1,7 @@
 """End to end on a real Docker engine: a compose deployment of OpenMetadata 1.1.7 (server STAND-IN
 image, REAL Elasticsearch 7.16.3 with a data volume holding an old index, REAL PostgreSQL 15 in a
-container) upgraded to 1.2.5 by role server_docker, run twice; and a migration that crashes,
-rolled back to 1.1.7 with every row as before.
+container) upgraded to 1.2.5 by role server_docker, run twice; and, through playbooks/upgrade.yml,
+a migration that crashes, rolled back to 1.1.7 with every row as before.
 
 The engine comes from `make docker-engine-up` (scripts/docker-engine.sh; DOCKER_HOST is read from
 the environment or that script's socket). Without an engine these tests are skipped and say why.
@@ -22,12 +22,15 @@ from typing import Any, Iterator
 import pytest
 
 from fixtures import om_database
-from harness import free_port, unique_name
+from harness import ansible_playbook, free_port, unique_name
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "compose" / "e2e-1.1.7-postgres.yml"
 OUR_SOCKET = "unix://%s/docker.sock" % os.environ.get("OM_DOCKER_STATE", "/var/lib/openmetadata-ops-docker")
 OLD_INDEX = "table_search_index"
+# The OpenMetadata stand-in's bot token (tests/simulator/README.md).
+STANDIN_JWT = ("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJpbmdlc3Rpb24tYm90IiwiaXNzIjoib3Blbi1tZXRhZGF0YS5vcmci"
+               "LCJpc0JvdCI6dHJ1ZX0.c3RhbmQtaW4")
 
 
 def _docker_host() -> str:
@@ -195,31 +198,28 @@ def test_upgrade_to_1_2_then_second_run_changes_nothing(deployment, playbook):
     assert again.rc == 0 and again.changed == 0, again.output[-3000:]
 
 
-def test_crashed_migration_rolls_back_to_1_1_with_identical_rows(deployment, playbook):
+def test_crashed_migration_rolls_back_to_1_1_with_identical_rows(deployment, tmp_path):
+    """Through playbooks/upgrade.yml, as a user runs it: openmetadata_deployment: docker picks
+    server_docker; its rescue restores the backup and runs the role's rollback."""
     before_rows = deployment.rows()
     original = deployment.compose.read_text()
     deployment.write_env('OM_STANDIN_FAULTS={"migration_crash_at": 3}')  # the 1.2.0 migration dies
-    tasks = [{
-        "name": "upgrade or roll back",
-        "block": [{"name": "upgrade", "ansible.builtin.include_role": {"name": "openmetadata.ops.server_docker"}}],
-        "rescue": [
-            {"name": "restore the database", "openmetadata.ops.restore": {
-                "engine": "postgresql", "login_host": "127.0.0.1", "login_port": deployment.ports["DB"],
-                "login_user": "postgres", "database": "openmetadata_db",
-                "backup": "{{ openmetadata_backup_result.path }}", "wipe": True, "expected_version": "1.1.7"}},
-            {"name": "old compose file, images and search volume back", "ansible.builtin.include_role": {
-                "name": "openmetadata.ops.server_docker", "tasks_from": "rollback"},
-             "vars": {"openmetadata_rollback_version": "1.1.7"}},
-            {"name": "start 1.1.7", "ansible.builtin.include_role": {
-                "name": "openmetadata.ops.server_docker", "tasks_from": "start"},
-             "vars": {"openmetadata_server_expected_version": "1.1.7"}},
-            {"name": "rolled back", "ansible.builtin.set_fact": {"rolled_back": True}},
-        ],
-    }]
-    run = playbook(tasks, play_vars=deployment.play_vars())
-    assert run.rc == 0, run.output[-4000:]
+    host_vars = dict(deployment.play_vars(), **{
+        "ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+        "openmetadata_deployment": "docker", "openmetadata_db_host": "127.0.0.1",
+        "openmetadata_db_password": "", "openmetadata_db_name": "openmetadata_db",
+        "openmetadata_db_tuning_persist": "none",
+        "openmetadata_upgrade_state_file": str(deployment.dir / "upgrade.json"),
+        "openmetadata_report_dir": str(deployment.dir / "reports"),
+        "openmetadata_accept_query_loss": True,
+        "openmetadata_jwt_token": STANDIN_JWT,
+    })
+    inventory = tmp_path / "docker-inventory.json"
+    inventory.write_text(json.dumps({"openmetadata": {"hosts": {"docker-host": host_vars}}}))
+    run = ansible_playbook(["-i", str(inventory), str(REPO / "playbooks" / "upgrade.yml")], tmp_path)
+    assert run.rc != 0, "the host must end failed (rolled back): " + run.output[-3000:]
     assert run.result("Run the migration service")["failed"] is True
-    assert run.result("rolled back")["ansible_facts"]["rolled_back"] is True
+    assert "was rolled back" in run.output, run.output[-4000:]
     assert http_json(deployment.server_url + "/api/v1/system/version")["version"] == "1.1.7"
     assert deployment.compose.read_text() == original
     assert deployment.image_of("elasticsearch") == "docker.elastic.co/elasticsearch/elasticsearch:7.16.3"
