@@ -67,6 +67,8 @@ def test_upgrade_then_nothing_to_do(site, tmp_path):
     edited = old_conf.read_text().replace("${OPENMETADATA_CLUSTER_NAME:-openmetadata}", "${OPENMETADATA_CLUSTER_NAME:-acme}")
     edited = edited.replace('customLogoUrlPath: ${OM_CUSTOM_LOGO_URL_PATH:-""}', 'customLogoUrlPath: "https://cdn.example/logo.png"')
     old_conf.write_text(edited)
+    env_script = site.release_dir("1.1.7") / "conf" / "openmetadata-env.sh"
+    env_script.write_text(env_script.read_text() + 'export OPENMETADATA_HEAP_OPTS="-Xmx3G -Xms3G"\n')
     old_pid = site.running_pids()["openmetadata-1.1.7"]
     run = run_role(site, tmp_path)
     assert run.rc == 0, run.output[-3000:]
@@ -83,6 +85,7 @@ def test_upgrade_then_nothing_to_do(site, tmp_path):
     new_conf = (site.release_dir("1.2.5") / "conf" / "openmetadata.yaml").read_text()
     assert "${OPENMETADATA_CLUSTER_NAME:-acme}" in new_conf and "logoConfig" not in new_conf
     assert old_conf.read_text() == edited  # the old release keeps its own file for a rollback
+    assert "-Xmx3G" in (site.release_dir("1.2.5") / "conf" / "openmetadata-env.sh").read_text()
 
     again = run_role(site, tmp_path)
     assert again.rc == 0, again.output[-3000:]
