@@ -34,6 +34,8 @@ except ImportError:  # pragma: no cover - reported by the module
     HAS_RUAMEL = False
     YAMLError = Exception  # type: ignore[assignment,misc]
 
+from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import (
+    db_params_for, engine_from, migrate_env_text as migrate_db_env_text, no_effect_names, resolve)
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import matches as version_matches
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import parse as parse_version
 
@@ -53,14 +55,8 @@ SEARCH_ENVIRONMENT = {
     "opensearch": {"DISABLE_SECURITY_PLUGIN": "true", "DISABLE_INSTALL_DEMO_CONFIG": "true"},
 }
 SEARCH_JAVA_OPTS = {"elasticsearch": "ES_JAVA_OPTS", "opensearch": "OPENSEARCH_JAVA_OPTS"}
-# 1.2.0 reads DB_PARAMS (the whole JDBC query string) instead of DB_USE_SSL.
-DB_PARAMS_TEMPLATE = "allowPublicKeyRetrieval=true&useSSL={ssl}&serverTimezone=UTC"
-# Read by 1.1, ignored from 1.2.1 on (logo and login settings moved to the settings API).
-NO_EFFECT_FROM = {
-    "1.2.0": ("DB_USE_SSL",),
-    "1.2.1": ("OM_CUSTOM_LOGO_URL_PATH", "OM_CUSTOM_MONOGRAM_URL_PATH", "OM_MAX_FAILED_LOGIN_ATTEMPTS",
-              "OM_LOGIN_ACCESS_BLOCK_TIME", "OM_JWT_EXPIRY_TIME"),
-}
+# DB_USE_SSL -> DB_PARAMS (engine aware) and the no-effect variables come from server_config's
+# om_config_env, so compose files, env files and openmetadata.yaml move the same way.
 SUPPORTED_SOURCE = "1.1"
 SUPPORTED_TARGET = "1.2"
 
@@ -128,28 +124,17 @@ def tag_version(image: str) -> Optional[str]:
     return tag
 
 
-def db_params_for(use_ssl: str) -> str:
-    """DB_PARAMS that keeps what a 1.1 server did with DB_USE_SSL=<use_ssl> (1.1 put exactly this
-    query string on the JDBC URL, for MySQL and PostgreSQL alike)."""
-    ssl = "true" if str(use_ssl).strip().strip('"\'').lower() == "true" else "false"
-    return DB_PARAMS_TEMPLATE.format(ssl=ssl)
-
-
-def migrate_db_use_ssl_value(value: str) -> str:
-    """'${DB_USE_SSL:-true}' -> '${DB_PARAMS:-...useSSL=true...}'; 'false' -> the literal params."""
+def migrate_db_use_ssl_value(value: str, engine: str) -> str:
+    """'${DB_USE_SSL:-true}' -> '${DB_PARAMS:-<params with SSL>}'; a literal -> the literal params."""
     match = _INTERPOLATION.match(str(value).strip())
     if match and match.group("name") == "DB_USE_SSL":
-        return "${DB_PARAMS%s%s}" % (match.group("op"), db_params_for(match.group("default")))
-    return db_params_for(value)
+        return "${DB_PARAMS%s%s}" % (match.group("op"), db_params_for(engine, match.group("default")))
+    return db_params_for(engine, value)
 
 
-def no_effect_names(target_version: str) -> list[str]:
-    target = parse_version(target_version)
-    names: list[str] = []
-    for since, hop_names in NO_EFFECT_FROM.items():
-        if target >= parse_version(since):
-            names.extend(hop_names)
-    return names
+def service_engine(env: "Environment", dotenv: dict[str, str]) -> str:
+    """mysql | postgresql from the service's DB_DRIVER_CLASS / DB_SCHEME (1.1's default is mysql)."""
+    return engine_from(resolve(env.get("DB_DRIVER_CLASS"), dotenv), resolve(env.get("DB_SCHEME"), dotenv)) or "mysql"
 
 
 def _same_type(old: Any, new: str) -> Any:
@@ -247,22 +232,19 @@ def parse_env_text(text: str) -> dict[str, str]:
     return values
 
 
-def migrate_env_text(text: str, search_engine: str, engine_changed: bool) -> tuple[str, list[str]]:
-    """DB_USE_SSL=x -> DB_PARAMS=... on the same line (unless DB_PARAMS is already set: then the
-    old line stays and is reported); SEARCH_TYPE follows an engine switch."""
-    values = parse_env_text(text)
-    changes: list[str] = []
+def migrate_env_text(text: str, db_engine: str, target_version: str, search_engine: str,
+                     engine_changed: bool) -> tuple[str, list[str]]:
+    """DB_USE_SSL=x -> DB_PARAMS=... on the same line (om_config_env, engine aware); SEARCH_TYPE
+    follows a search engine switch. Every other byte stays."""
+    text, changes = migrate_db_env_text(text, db_engine, target_version)
+    if not engine_changed:
+        return text, changes
     out = []
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         ending = line[len(body):]
         match = None if body.lstrip().startswith("#") else _ENV_LINE.match(body)
-        if match and match.group("name") == "DB_USE_SSL" and "DB_PARAMS" not in values:
-            value = db_params_for(match.group("value"))
-            body = "%sDB_PARAMS%s%s%s" % (match.group("lead"), match.group("eq"), value, match.group("trail"))
-            changes.append("DB_USE_SSL=%s -> DB_PARAMS=%s" % (match.group("value"), value))
-        elif match and match.group("name") == "SEARCH_TYPE" and engine_changed \
-                and match.group("value").strip().strip('"\'') != search_engine:
+        if match and match.group("name") == "SEARCH_TYPE" and match.group("value").strip().strip('"\'') != search_engine:
             body = "%sSEARCH_TYPE%s%s%s" % (match.group("lead"), match.group("eq"), search_engine, match.group("trail"))
             changes.append("SEARCH_TYPE=%s -> %s" % (match.group("value"), search_engine))
         out.append(body + ending)
@@ -462,13 +444,21 @@ def plan(text: str, *, path: str, target_version: str, search_engine: str = "ela
     # 3. Server-side environment: DB_USE_SSL -> DB_PARAMS, SEARCH_TYPE on an engine switch.
     no_effect: list[dict[str, Any]] = []
     dead = no_effect_names(target_version)
+    dotenv = parse_env_text(env_texts.get(os.path.join(directory, ".env"), ""))
+    server_engine = "mysql"
+    env_file_engines: dict[str, str] = {}
     for name, service in services.items():
         if not isinstance(service, dict):
             continue
         env = Environment(service)
+        engine = service_engine(env, dotenv)
+        if name in roles["server"] + roles["migrate"]:
+            server_engine = engine
+            for env_path in _env_file_paths(service, directory):
+                env_file_engines[env_path] = engine
         if env.has("DB_USE_SSL") and not env.has("DB_PARAMS"):
             old_value = env.get("DB_USE_SSL")
-            new_value = migrate_db_use_ssl_value(str(old_value if old_value is not None else "false"))
+            new_value = migrate_db_use_ssl_value(str(old_value if old_value is not None else "false"), engine)
             env.rename("DB_USE_SSL", "DB_PARAMS", new_value)
             changes.append("service %s: DB_USE_SSL=%s -> DB_PARAMS=%s" % (name, old_value, new_value))
         if engine_changed and name in roles["server"] + roles["migrate"]:
@@ -482,22 +472,24 @@ def plan(text: str, *, path: str, target_version: str, search_engine: str = "ela
                 env.set("SEARCH_TYPE", new)
                 changes.append("service %s: SEARCH_TYPE -> %s" % (name, new))
         for key, value in env.items():
-            if key in dead:
-                no_effect.append({"name": key, "value": value, "where": "service %s" % name, "file": path})
+            if key in dead and key != "DB_USE_SSL":
+                no_effect.append({"name": key, "value": value, "where": "service %s" % name, "file": path,
+                                  "replacement": dead[key]["replacement"], "reason": dead[key]["reason"]})
 
     compose_changed = bool(changes)
     # 4. Env files.
     new_env_texts: dict[str, str] = {}
     for env_path, env_text in env_texts.items():
-        new_text, env_changes = migrate_env_text(env_text, search_engine, engine_changed)
+        db_engine = env_file_engines.get(env_path, server_engine)
+        new_text, env_changes = migrate_env_text(env_text, db_engine, target_version, search_engine, engine_changed)
         if new_text != env_text:
             new_env_texts[env_path] = new_text
             changes.extend("%s: %s" % (env_path, change) for change in env_changes)
         for key, value in parse_env_text(new_text).items():
-            if key in dead:
-                no_effect.append({"name": key, "value": value, "where": "env file", "file": env_path})
+            if key in dead and key != "DB_USE_SSL":
+                no_effect.append({"name": key, "value": value, "where": "env file", "file": env_path,
+                                  "replacement": dead[key]["replacement"], "reason": dead[key]["reason"]})
 
-    dotenv = parse_env_text(env_texts.get(os.path.join(directory, ".env"), ""))
     return {
         "changed": bool(changes),
         "text": dump(data, yaml) if compose_changed else text,

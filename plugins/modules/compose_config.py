@@ -158,7 +158,7 @@ env_files:
   type: list
   elements: str
 no_effect_env_vars:
-  description: Variables set for the server that 1.2 no longer reads (name, value, where, file).
+  description: Variables set for the server that the target no longer reads (name, value, where, file, replacement, reason).
   returned: success
   type: list
   elements: dict

@@ -56,7 +56,7 @@ def test_migration_keeps_the_users_edits_and_backs_up(playbook, tmp_path):
                     "# custom port: 8585 is taken on this host", "# explicit name, kept across project renames"):
         assert comment in text
     env_text = (compose.parent / "openmetadata.env").read_text()
-    assert "DB_PARAMS=allowPublicKeyRetrieval=true&useSSL=true&serverTimezone=UTC" in env_text
+    assert 'DB_PARAMS="allowPublicKeyRetrieval=true&useSSL=true&serverTimezone=UTC"' in env_text
     assert "# logo for the login page" in env_text and "DB_USE_SSL" not in env_text
     backups = result["backup_files"]
     assert pathlib.Path(backups[str(compose)]).read_text() == original

@@ -188,7 +188,7 @@ def test_upgrade_to_1_2_then_second_run_changes_nothing(deployment, playbook):
         assert "1.2.0" in {row[0] for row in cur.fetchall()}
     conn.close()
     text = deployment.compose.read_text()
-    assert "DB_PARAMS: ${DB_PARAMS:-allowPublicKeyRetrieval=true&useSSL=false&serverTimezone=UTC}" in text
+    assert "DB_PARAMS: ${DB_PARAMS:-sslmode=prefer}" in text  # PostgreSQL: what 1.1 did with DB_USE_SSL=false
     assert "# the test (and the backup) reach the database here" in text
     saved = deployment.compose.with_name("docker-compose.yml.openmetadata-ops-1.1.7")
     assert saved.read_text() == original

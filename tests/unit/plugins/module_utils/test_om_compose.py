@@ -69,7 +69,8 @@ def test_db_use_ssl_becomes_db_params_with_the_same_effect():
     assert list(env).index("DB_PARAMS") == 6  # where DB_USE_SSL was
     pg_text = plan(POSTGRES)["text"]
     pg_env = parsed(pg_text)["services"]["openmetadata-server"]["environment"]
-    assert "DB_PARAMS=allowPublicKeyRetrieval=true&useSSL=true&serverTimezone=UTC" in pg_env
+    # engine aware (server_config's om_config_env): no MySQL parameters on a PostgreSQL URL
+    assert "DB_PARAMS=sslmode=require" in pg_env
     assert "# the managed database needs TLS" in pg_text
 
 
@@ -113,7 +114,7 @@ def test_user_edits_are_kept():
                                                "external": False}
     new_env = result["env_texts"][env_path]
     assert changed_lines(EDITED_ENV, new_env) == [
-        "-DB_USE_SSL=true", "+DB_PARAMS=allowPublicKeyRetrieval=true&useSSL=true&serverTimezone=UTC"]
+        "-DB_USE_SSL=true", '+DB_PARAMS="allowPublicKeyRetrieval=true&useSSL=true&serverTimezone=UTC"']
     assert {item["name"] for item in result["no_effect_env_vars"]} == {"OM_CUSTOM_LOGO_URL_PATH"}
 
 
@@ -134,7 +135,7 @@ def test_opensearch_switch():
 def test_dotenv_db_use_ssl_is_migrated_too():
     dotenv = "/srv/openmetadata/.env"
     result = plan(MYSQL, env_texts={dotenv: "DB_USE_SSL=true\nCOMPOSE_PROJECT_NAME=OM-Prod\n"})
-    assert result["env_texts"][dotenv].startswith("DB_PARAMS=allowPublicKeyRetrieval=true&useSSL=true&")
+    assert result["env_texts"][dotenv].startswith('DB_PARAMS="allowPublicKeyRetrieval=true&useSSL=true&')
     assert result["project"] == "om-prod"
     assert result["search"]["data_volume"]["name"] == "om-prod_es-data"
 
