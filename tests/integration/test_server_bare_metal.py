@@ -163,3 +163,31 @@ def test_stop_and_switch_back_entry_points(site, tmp_path):
     back = run_role(site, tmp_path, tasks_from="switch_back")
     assert back.rc == 0 and back.changed == 1
     assert os.readlink(site.install_dir / "current") == str(site.release_dir("1.1.7"))
+
+
+def test_install_from_url_verifies_the_checksum(tmp_path):
+    """tasks_from=install with an http URL (get_url + checksum), then the same with a wrong checksum."""
+    import functools  # pylint: disable=import-outside-toplevel
+    import http.server  # pylint: disable=import-outside-toplevel
+    import threading  # pylint: disable=import-outside-toplevel
+
+    standin = StandinSite(tmp_path / "url", "mysql", "not_used")
+    archive = standin.pack("1.2.5")["1.2.5"]
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(standin.releases))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = "http://127.0.0.1:%d/openmetadata-1.2.5.tar.gz" % server.server_address[1]
+    try:
+        wrong = run_role(standin, tmp_path, tasks_from="install", openmetadata_release_archive=url,
+                         openmetadata_release_checksum="sha256:" + "1" * 64)
+        assert wrong.rc != 0 and not standin.release_dir("1.2.5").exists()
+        done = run_role(standin, tmp_path, tasks_from="install", openmetadata_release_archive=url)
+        assert done.rc == 0, done.output[-3000:]
+        assert (standin.release_dir("1.2.5") / "version.txt").read_text().strip() == "1.2.5"
+        assert os.readlink(standin.install_dir / "current") == str(standin.release_dir("1.2.5"))
+        assert archive["sha256"]
+        again = run_role(standin, tmp_path, tasks_from="install", openmetadata_release_archive=url)
+        assert again.rc == 0 and again.changed == 0
+    finally:
+        server.shutdown()
+        server.server_close()
