@@ -1,7 +1,8 @@
 """End to end on a real Docker engine: a compose deployment of OpenMetadata 1.1.7 (server STAND-IN
 image, REAL Elasticsearch 7.16.3 with a data volume holding an old index, REAL PostgreSQL 15 in a
 container) upgraded to 1.2.5 by role server_docker, run twice; and, through playbooks/upgrade.yml,
-a migration that crashes, rolled back to 1.1.7 with every row as before.
+a migration that crashes, rolled back to 1.1.7 with every row as before; and the other shape, a
+compose file whose server uses a MariaDB on the host.
 
 The engine comes from `make docker-engine-up` (scripts/docker-engine.sh; DOCKER_HOST is read from
 the environment or that script's socket). Without an engine these tests are skipped and say why.
@@ -26,6 +27,7 @@ from harness import ansible_playbook, free_port, unique_name
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "compose" / "e2e-1.1.7-postgres.yml"
+HOST_DB_FIXTURE = REPO / "tests" / "fixtures" / "compose" / "e2e-1.1.7-hostdb.yml"
 OUR_SOCKET = "unix://%s/docker.sock" % os.environ.get("OM_DOCKER_STATE", "/var/lib/openmetadata-ops-docker")
 OLD_INDEX = "table_search_index"
 # The OpenMetadata stand-in's bot token (tests/simulator/README.md).
@@ -91,13 +93,18 @@ def wait_for(check, what: str, timeout: float = 120) -> Any:
 class Deployment:
     """One compose project at 1.1.7 in a temp dir, with free host ports (never 3306/5432)."""
 
-    def __init__(self, root: pathlib.Path) -> None:
+    fixture = FIXTURE
+    engine = "postgresql"
+
+    def __init__(self, root: pathlib.Path, db_port: int = 0) -> None:
         self.name = unique_name("omd").replace("_", "-")
         self.dir = root / self.name
         self.dir.mkdir()
         self.compose = self.dir / "docker-compose.yml"
-        shutil.copy(FIXTURE, self.compose)
+        shutil.copy(self.fixture, self.compose)
         self.ports = {key: free_port() for key in ("DB", "SEARCH", "SERVER", "ADMIN")}
+        if db_port:
+            self.ports["DB"] = db_port
         self.env_lines = ["COMPOSE_PROJECT_NAME=%s" % self.name] + [
             "OM_TEST_%s_PORT=%d" % (key, port) for key, port in self.ports.items()]
         self.write_env()
@@ -120,6 +127,9 @@ class Deployment:
         self.compose_cmd("up", "--detach", "--wait", "postgresql", "elasticsearch")
         om_database.build("postgresql", "openmetadata_db", port=self.ports["DB"])
         self.compose_cmd("up", "--detach")
+        self.server_1_1_running()
+
+    def server_1_1_running(self) -> None:
         wait_for(lambda: http_json(self.server_url + "/api/v1/system/version")["version"] == "1.1.7",
                  "the 1.1.7 server answering")
         wait_for(lambda: http_json(self.search_url + "/_cluster/health"), "Elasticsearch 7.16.3 answering")
@@ -160,6 +170,22 @@ class Deployment:
         self.compose_cmd("down", "--volumes", "--timeout", "1", check=False)
 
 
+class HostDatabaseDeployment(Deployment):
+    """The other shape: no database in compose; the server (host network) uses a MariaDB on the host."""
+
+    fixture = HOST_DB_FIXTURE
+    engine = "mysql"
+
+    def start_1_1(self) -> None:
+        om_database.build("mariadb", "openmetadata_db", port=self.ports["DB"])
+        self.compose_cmd("up", "--detach")
+        self.server_1_1_running()
+
+    def play_vars(self) -> dict[str, Any]:
+        return dict(super().play_vars(), openmetadata_db_engine="mysql", openmetadata_db_user="root",
+                    openmetadata_db_admin_user="root", openmetadata_db_tuning_persist="none")
+
+
 @pytest.fixture
 def deployment(docker_engine, tmp_path) -> Iterator[Deployment]:  # pylint: disable=unused-argument
     project = Deployment(tmp_path)
@@ -196,6 +222,26 @@ def test_upgrade_to_1_2_then_second_run_changes_nothing(deployment, playbook):
 
     again = playbook([], roles=role, play_vars=deployment.play_vars())
     assert again.rc == 0 and again.changed == 0, again.output[-3000:]
+
+
+def test_compose_file_pointing_at_a_host_database(docker_engine, private_mariadb, playbook, tmp_path):
+    """A compose deployment without a database service (server in the host network, MariaDB on the
+    host, private instance): the same role upgrades it, a second run changes nothing."""
+    project = HostDatabaseDeployment(tmp_path, db_port=private_mariadb["port"])
+    try:
+        project.start_1_1()
+        role = [{"role": "openmetadata.ops.server_docker"}]
+        run = playbook([], roles=role, play_vars=project.play_vars())
+        assert run.rc == 0, run.output[-4000:]
+        assert http_json(project.server_url + "/api/v1/system/version")["version"] == "1.2.5"
+        assert project.image_of("elasticsearch") == "docker.elastic.co/elasticsearch/elasticsearch:8.10.2"
+        text = project.compose.read_text()
+        assert "DB_PARAMS: ${DB_PARAMS:-allowPublicKeyRetrieval=true&useSSL=false&serverTimezone=UTC}" in text
+        assert "network_mode: host   # the database listens on the host's loopback only" in text
+        again = playbook([], roles=role, play_vars=project.play_vars())
+        assert again.rc == 0 and again.changed == 0, again.output[-3000:]
+    finally:
+        project.destroy()
 
 
 def test_crashed_migration_rolls_back_to_1_1_with_identical_rows(deployment, tmp_path):
