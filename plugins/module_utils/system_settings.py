@@ -77,13 +77,13 @@ def apply_setting(get_json: Callable[[str], Optional[dict[str, Any]]],
                   put_json: Callable[[str, dict[str, Any]], Any],
                   name: str, value: Optional[dict[str, Any]], state: str, merge: bool,
                   skip_empty: bool, check_mode: bool) -> dict[str, Any]:
-    """Read the setting, and for state=present write it when it differs.
+    """Read the setting (state=read), and for state=present write it when it differs.
 
     ``get_json`` returns the Settings object, or None when the server has no such setting yet.
     """
     found = get_json(setting_path(name))
     before = (found or {}).get("config_value") if found else None
-    if state == "info":
+    if state == "read":
         return {"changed": False, "name": name, "exists": found is not None, "value": before,
                 "before": before, "msg": "%s read" % name}
     wanted = normalize_value(name, value or {}, skip_empty)

@@ -27,7 +27,7 @@ options:
     type: str
     default: http://127.0.0.1:8585
   jwt_token:
-    description: JWT of a bot with the admin role (sent as C(Authorization: Bearer)).
+    description: JWT of a bot with the admin role (sent as an C(Authorization) Bearer header).
     type: str
   validate_certs:
     description: Check the server's TLS certificate.
@@ -60,9 +60,9 @@ options:
     type: bool
     default: true
   state:
-    description: V(present) writes the setting when it differs; V(info) only reads it.
+    description: V(present) writes the setting when it differs; V(read) only reads it.
     type: str
-    choices: [present, info]
+    choices: [present, read]
     default: present
 attributes:
   check_mode:
@@ -105,7 +105,7 @@ EXAMPLES = r'''
   openmetadata.ops.system_setting:
     jwt_token: "{{ vault_openmetadata_admin_bot_jwt }}"
     name: customLogoConfiguration
-    state: info
+    state: read
   register: logo
 '''
 
@@ -152,7 +152,7 @@ def main() -> None:
         value={"type": "dict"},
         merge={"type": "bool", "default": True},
         skip_empty={"type": "bool", "default": True},
-        state={"type": "str", "choices": ["present", "info"], "default": "present"},
+        state={"type": "str", "choices": ["present", "read"], "default": "present"},
     ), supports_check_mode=True, required_if=[("state", "present", ("value",))])
     p = module.params
     try:

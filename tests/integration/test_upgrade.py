@@ -409,7 +409,7 @@ def test_system_setting_module_against_the_server(om_host):
                  "ignore_errors": True}]
 
     def read():
-        run = host.playbook_tasks(task(state="info", value=None))
+        run = host.playbook_tasks(task(state="read", value=None))
         return run.result("setting")["value"]
 
     before = read()

@@ -84,9 +84,9 @@ def test_non_number_for_an_integer_field():
         run(FakeServer(), "loginConfiguration", {"accessBlockTime": "ten minutes"})
 
 
-def test_info_reads_only():
+def test_read_only():
     server = FakeServer({"customLogoConfiguration": {"customLogoUrlPath": "p"}})
-    result = run(server, "customLogoConfiguration", None, state="info")
+    result = run(server, "customLogoConfiguration", None, state="read")
     assert result == {"changed": False, "name": "customLogoConfiguration", "exists": True,
                       "value": {"customLogoUrlPath": "p"}, "before": {"customLogoUrlPath": "p"},
                       "msg": "customLogoConfiguration read"}
