@@ -292,8 +292,8 @@ def run_search_index(params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]
         "deleted": [],
         "deleted_documents": 0,
     }
-    state = params.get("state") or "info"
-    if problem and state != "info":
+    state = params.get("state") or "read"
+    if problem and state != "read":
         result["failed"] = True
         result["msg"] = problem
         return result

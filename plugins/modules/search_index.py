@@ -19,7 +19,7 @@ description:
     a shared cluster are never touched.
   - O(state=present) checks the engine version against O(min_version) and fails, naming what to install, when it
     is too old. It creates nothing; the OpenMetadata server creates its indexes.
-  - O(state=info) only reports.
+  - O(state=read) only reports.
 author:
   - openmetadata.ops contributors (@openmetadata-ops)
 extends_documentation_fragment:
@@ -58,10 +58,10 @@ options:
     type: str
     default: ""
   state:
-    description: V(info) reports, V(present) checks the version, V(absent) deletes OpenMetadata's indexes.
+    description: V(read) only reports, V(present) checks the version, V(absent) deletes OpenMetadata's indexes.
     type: str
-    choices: [info, present, absent]
-    default: info
+    choices: [read, present, absent]
+    default: read
   om_version:
     description:
       - "Whose index names: V(1.1), V(1.2) (or a full version such as V(1.2.5)), or V(all) for both lists."
@@ -85,7 +85,7 @@ options:
     description:
       - V(true) checks the minimum for O(om_version) (Elasticsearch 8.10.2 / OpenSearch 2.7.0 for 1.2 and V(all);
         Elasticsearch 7.16.0 / OpenSearch 1.3.0 for 1.1); a version string checks that version; V(false) no check.
-      - With O(state=info) the result is only reported (RV(version_ok)).
+      - With O(state=read) the result is only reported (RV(version_ok)).
     type: raw
     default: false
 attributes:
@@ -203,7 +203,7 @@ def main() -> None:
         ca_path={"type": "path"},
         timeout={"type": "float", "default": 30},
         cluster_alias={"type": "str", "default": ""},
-        state={"type": "str", "choices": ["info", "present", "absent"], "default": "info"},
+        state={"type": "str", "choices": ["read", "present", "absent"], "default": "read"},
         om_version={"type": "str", "default": "all"},
         names={"type": "list", "elements": "str"},
         extra_names={"type": "list", "elements": "str", "default": []},

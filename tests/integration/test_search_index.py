@@ -99,7 +99,7 @@ def test_min_version_gate(cluster, tmp_path):
         task("for 1.2", om_version="1.2", **common),
         task("for 1.1", om_version="1.1", **common),
         task("explicit", om_version="1.2", url=cluster.url, state="present", min_version="99.0.0"),
-        task("info only", om_version="1.2", url=cluster.url, state="info", min_version="99.0.0"),
+        task("info only", om_version="1.2", url=cluster.url, state="read", min_version="99.0.0"),
     ], tmp_path)
     for_12 = run.result("for 1.2")
     if (cluster.flavor, cluster.version[0]) == ("elasticsearch", "7"):
@@ -123,10 +123,10 @@ def test_default_names_options_and_wildcards(standin8, tmp_path):
     run = run_playbook([
         task("only 1.1 names, one excluded, one extra", url=url, om_version="1.1", state="absent",
              exclude_names=["entity_report_data_index"], extra_names=["my_extra_index"]),
-        task("1.2 names", url=url, om_version="1.2.5", state="info"),
-        task("given names", url=url, names=["logs-2026"], state="info"),
+        task("1.2 names", url=url, om_version="1.2.5", state="read"),
+        task("given names", url=url, names=["logs-2026"], state="read"),
         task("wildcard refused", url=url, names=["*_search_index"], state="absent"),
-        task("bad om_version", url=url, om_version="0.13", state="info"),
+        task("bad om_version", url=url, om_version="0.13", state="read"),
     ], tmp_path)
     first = run.result("only 1.1 names, one excluded, one extra")
     assert sorted(d["name"] for d in first["deleted"]) == ["my_extra_index", "table_search_index"], first
@@ -149,7 +149,7 @@ def test_unreachable_and_not_a_search_engine(tmp_path):
     try:
         run = run_playbook([
             task("refused", url="http://127.0.0.1:%d" % port, state="absent"),
-            task("bad url", url="127.0.0.1:9200", state="info"),
+            task("bad url", url="127.0.0.1:9200", state="read"),
             task("silent", url="http://127.0.0.1:%d" % silent.getsockname()[1], state="absent", timeout=1.5),
         ], tmp_path)
     finally:
