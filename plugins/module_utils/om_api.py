@@ -21,7 +21,7 @@ import socket
 import ssl
 from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 from urllib.error import HTTPError, URLError
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
 from ansible.module_utils.urls import SSLValidationError, open_url
@@ -127,6 +127,16 @@ def basic_auth_header(username: str, password: str) -> str:
     return "Basic " + token
 
 
+def _without_credentials(url: str) -> Tuple[str, Optional[str], Optional[str]]:
+    """``url`` without its ``user:password@`` part, and that user and password (URL-decoded)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None, None
+    userinfo, host = parts.netloc.rsplit("@", 1)
+    user, _sep, password = userinfo.partition(":")
+    return urlunsplit(parts._replace(netloc=host)), unquote(user), unquote(password)
+
+
 class ApiClient:
     """JSON over HTTP(S) against one base URL.
 
@@ -138,11 +148,15 @@ class ApiClient:
     def __init__(self, base_url: str, token: Optional[str] = None, username: Optional[str] = None,
                  password: Optional[str] = None, api_key: Optional[str] = None, validate_certs: bool = True,
                  ca_path: Optional[str] = None, timeout: float = DEFAULT_TIMEOUT, service: str = "OpenMetadata server") -> None:
+        base_url, url_username, url_password = _without_credentials(base_url or "")
         if not base_url or not urlsplit(base_url).scheme or not urlsplit(base_url).netloc:
             raise ApiError("%r is not a URL: give scheme, host and port, e.g. http://127.0.0.1:8585" % (base_url,))
         if urlsplit(base_url).scheme not in ("http", "https"):
             raise ApiError("%r: only http:// and https:// URLs are supported" % (base_url,))
+        # Every message names the URL, so user:password@ in it becomes basic auth instead.
         self.base_url = base_url.rstrip("/")
+        if url_username and not username:
+            username, password = url_username, url_password
         self.validate_certs = validate_certs
         self.ca_path = ca_path or None
         self.timeout = float(timeout)

@@ -120,3 +120,18 @@ def test_timeout():
             ApiClient("http://127.0.0.1:%d" % listener.getsockname()[1], timeout=0.5).get("/")
     finally:
         listener.close()
+
+
+def test_credentials_in_the_url_become_basic_auth_and_stay_out_of_messages(base):
+    host_port = base.split("://", 1)[1]
+    echo = ApiClient("http://elastic:s%%40cret@%s" % host_port).get("/echo").json()
+    assert echo["auth"] == "Basic ZWxhc3RpYzpzQGNyZXQ="  # elastic:s@cret
+    with pytest.raises(ApiError) as failure:
+        ApiClient("http://elastic:s%%40cret@%s" % host_port).get("/500")
+    assert "cret" not in str(failure.value) and "cret" not in failure.value.url
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(ApiError, match="connection refused") as refused:
+        ApiClient("http://elastic:hunter2@127.0.0.1:%d" % port, timeout=3).get("/")
+    assert "hunter2" not in str(refused.value)
