@@ -55,7 +55,7 @@ sandbox-docker-reset: venv
 # Run it again: the upgrade play reports changed=0. sandbox-reset removes it all.
 sandbox: venv link services
 	$(BIN)/ansible-playbook -i examples/sandbox/inventory.yml examples/sandbox/setup.yml
-	$(BIN)/ansible-playbook -i examples/sandbox/inventory.yml playbooks/upgrade.yml
+	$(BIN)/ansible-playbook -i examples/sandbox/inventory.yml openmetadata.ops.upgrade
 
 sandbox-reset: venv link services
 	$(BIN)/ansible-playbook -i examples/sandbox/inventory.yml examples/sandbox/reset.yml
