@@ -497,7 +497,13 @@ def plan_config(text: str, *, path: str = "openmetadata.yaml", target_version: s
                            ", ".join("%s: %s" % part for part in parts))
             else:
                 indent = " " * editor.column(key.start_mark.index)
-                editor.replace_pair_lines(key, value, "".join("%s%s: %s\n" % (indent, n, v) for n, v in parts))
+                lines = ["%s%s: %s" % (indent, n, v) for n, v in parts]
+                # The old line's own comment stays, on the first line that replaces it.
+                line_end = editor.text.find("\n", value.end_mark.index)
+                rest = editor.text[value.end_mark.index:line_end if line_end >= 0 else len(editor.text)]
+                if lines and rest.strip().startswith("#"):
+                    lines[0] += rest.rstrip("\r")
+                editor.replace_pair_lines(key, value, "".join(line + "\n" for line in lines))
             changes.append("%s: %s -> %s" % (".".join(keys), value.value if isinstance(value, ScalarNode) else "",
                                              ", ".join(part[0] for part in parts)))
         elif kind == "remove":

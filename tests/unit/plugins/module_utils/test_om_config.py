@@ -310,3 +310,12 @@ def test_looks_like():
     assert om_config.looks_like((FIXTURES / "helm-deps-1.1.14.yaml").read_text()) == "helm"
     assert om_config.looks_like((FIXTURES / "compose-1.1.yml").read_text()) == "compose"
     assert om_config.looks_like((FIXTURES / "anchors-1.1.7.yaml").read_text()) == "server"
+
+
+def test_split_migration_path_keeps_the_line_comment():
+    # Found by the property test: the comment after migrationConfiguration.path was dropped.
+    text = ('migrationConfiguration:\n  path: "./bootstrap/sql"  # where the SQL lives\n'
+            'database:\n  driverClass: com.mysql.cj.jdbc.Driver\n  url: jdbc:mysql://h:1/db?useSSL=false\n')
+    out = om_config.plan_config(text, target_version="1.2.0")["text"]
+    assert '  flywayPath: "./bootstrap/sql/migrations/flyway"  # where the SQL lives\n' in out
+    assert not om_config.plan_config(out, target_version="1.2.0")["changed"]
