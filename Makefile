@@ -16,7 +16,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(PY)
 export ANSIBLE_NOCOLOR := 1
 PYTEST_ARGS ?=
 
-.PHONY: all venv link services search-engines search-engines-cached docker-engine-up docker-engine-down sandbox-docker sandbox-docker-reset sandbox sandbox-reset test pytest unit integration compat molecule sanity lint bench clean
+.PHONY: all venv link services search-engines search-engines-cached docker-engine-up docker-engine-down sandbox-docker sandbox-docker-reset sandbox sandbox-reset test pytest unit integration compat molecule sanity lint changelog bench clean
 
 all: test
 
@@ -104,6 +104,12 @@ sanity: venv
 
 lint: venv link
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-lint --nocolor --offline --profile production
+	$(BIN)/antsibull-changelog lint
+
+# CHANGELOG.md is generated: a preview of the unreleased version from changelogs/fragments/
+# (changelogs/changelog.yaml stays without releases until 0.1.0 is released).
+changelog: venv
+	VENV=$(CURDIR)/$(VENV) bash scripts/changelog-preview.sh
 
 bench: venv link services
 	$(PY) bench/backup_bench.py
