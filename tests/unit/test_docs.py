@@ -1,0 +1,183 @@
+"""Documentation completeness: what `ansible-doc` shows for every module and role of the collection,
+and the upgrade-phases picture in step with its source.
+
+Modules and roles are found from the tree (plugins/modules/*.py, roles/*/), so a new one is checked
+without editing this file. ansible-doc runs against this checkout through the .build/collections
+link tree that tests/conftest.py makes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+from typing import Any, Iterator
+
+import pytest
+import yaml
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+COLLECTIONS = REPO / ".build" / "collections"
+ANSIBLE_DOC = str(pathlib.Path(sys.executable).parent / "ansible-doc")
+MODULES = sorted(p.stem for p in (REPO / "plugins" / "modules").glob("*.py") if not p.stem.startswith("_"))
+ROLES = sorted(p.parent.name for p in (REPO / "roles").glob("*/tasks"))
+# What every module must declare under `attributes` (the project's modules all say how they
+# behave in check mode and with --diff).
+REQUIRED_ATTRIBUTES = {"check_mode", "diff_mode"}
+
+
+def _ansible_doc(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
+               ANSIBLE_NOCOLOR="1", ANSIBLE_DEPRECATION_WARNINGS="true")
+    return subprocess.run([ANSIBLE_DOC, *args], capture_output=True, text=True, env=env, timeout=300, check=False)
+
+
+def _load_docs(plugin_type: str, names: list[str]) -> dict[str, Any]:
+    """One ansible-doc call for all names (fast); a name it could not load is missing from the answer."""
+    proc = _ansible_doc("-t", plugin_type, "--json", *("openmetadata.ops." + n for n in names))
+    assert proc.returncode == 0, "ansible-doc -t %s failed:\n%s" % (plugin_type, proc.stderr)
+    return {"stderr": proc.stderr, "docs": json.loads(proc.stdout)}
+
+
+@pytest.fixture(scope="module")
+def module_docs() -> dict[str, Any]:
+    return _load_docs("module", MODULES)
+
+
+@pytest.fixture(scope="module")
+def role_docs() -> dict[str, Any]:
+    return _load_docs("role", ROLES)
+
+
+def _text(value: Any) -> str:
+    """A description may be a string or a list of paragraphs."""
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _walk_options(options: dict[str, Any], path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, spec in (options or {}).items():
+        yield path + name, spec
+        yield from _walk_options(spec.get("suboptions") or spec.get("options") or {}, path + name + ".")
+
+
+def _walk_returns(returns: dict[str, Any], path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, spec in (returns or {}).items():
+        yield path + name, spec
+        yield from _walk_returns(spec.get("contains") or {}, path + name + ".")
+
+
+def test_the_tree_has_modules_and_roles() -> None:
+    # Guards the discovery itself: an empty list would make every parametrized test vanish.
+    assert "backup" in MODULES and len(MODULES) >= 10
+    assert "backup" in ROLES and len(ROLES) >= 9
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_documentation_is_complete(module: str, module_docs: dict[str, Any]) -> None:
+    fqcn = "openmetadata.ops." + module
+    assert fqcn in module_docs["docs"], "ansible-doc could not load %s:\n%s" % (fqcn, module_docs["stderr"])
+    entry = module_docs["docs"][fqcn]
+    doc = entry["doc"]
+    problems = []
+    if not _text(doc.get("short_description")).strip():
+        problems.append("no short_description")
+    if not _text(doc.get("description")).strip():
+        problems.append("no description")
+    if not doc.get("author"):
+        problems.append("no author")
+    for name, spec in _walk_options(doc.get("options") or {}):
+        if not _text(spec.get("description")).strip():
+            problems.append("option %s has no description" % name)
+        if not spec.get("type"):
+            problems.append("option %s has no type" % name)
+    missing = REQUIRED_ATTRIBUTES - set(doc.get("attributes") or {})
+    if missing:
+        problems.append("attributes lack %s" % ", ".join(sorted(missing)))
+    for name, spec in (doc.get("attributes") or {}).items():
+        if spec.get("support") not in ("full", "partial", "none", "N/A"):
+            problems.append("attribute %s has no support level" % name)
+        if not _text(spec.get("description")).strip():
+            problems.append("attribute %s has no description" % name)
+        if spec.get("support") == "partial" and not _text(spec.get("details")).strip():
+            problems.append("attribute %s is partial but says nowhere what is missing (details)" % name)
+    returns = entry.get("return") or {}
+    if not returns:
+        problems.append("no RETURN")
+    for name, spec in _walk_returns(returns):
+        for key in ("description", "returned", "type"):
+            if not _text(spec.get(key)).strip():
+                problems.append("return value %s has no %s" % (name, key))
+    assert not problems, "%s: %s" % (fqcn, "; ".join(problems))
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_examples_are_tasks_using_the_module(module: str, module_docs: dict[str, Any]) -> None:
+    fqcn = "openmetadata.ops." + module
+    examples = module_docs["docs"].get(fqcn, {}).get("examples") or ""
+    assert examples.strip(), "%s has no EXAMPLES" % fqcn
+    tasks = yaml.safe_load(examples)
+    assert isinstance(tasks, list) and tasks, "%s EXAMPLES is not a YAML list of tasks" % fqcn
+    for task in tasks:
+        assert isinstance(task, dict) and task.get("name"), "%s: an example task without a name: %r" % (fqcn, task)
+    uses = [task for task in tasks if fqcn in task]
+    assert uses, "%s: no example calls the module by its FQCN" % fqcn
+
+
+def test_modules_render_as_text_without_warnings() -> None:
+    # The text view parses the markup (C(), O(), V(), M()...): broken markup shows up here.
+    proc = _ansible_doc("-t", "module", *("openmetadata.ops." + m for m in MODULES))
+    assert proc.returncode == 0, proc.stderr
+    assert "WARNING" not in proc.stderr and "ERROR" not in proc.stderr, proc.stderr
+    for module in MODULES:
+        assert "openmetadata.ops.%s" % module in proc.stdout
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_has_argument_specs(role: str) -> None:
+    specs_file = REPO / "roles" / role / "meta" / "argument_specs.yml"
+    assert specs_file.is_file(), "roles/%s has no meta/argument_specs.yml" % role
+    specs = yaml.safe_load(specs_file.read_text(encoding="utf-8"))["argument_specs"]
+    assert "main" in specs, "roles/%s/meta/argument_specs.yml has no entry point main" % role
+    for entry_point in specs:
+        # An entry point must be a tasks file a play can name in tasks_from.
+        assert (REPO / "roles" / role / "tasks" / (entry_point + ".yml")).is_file(), \
+            "roles/%s: entry point %s has no tasks/%s.yml" % (role, entry_point, entry_point)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_documentation_is_complete(role: str, role_docs: dict[str, Any]) -> None:
+    fqcn = "openmetadata.ops." + role
+    assert fqcn in role_docs["docs"], "ansible-doc could not load role %s:\n%s" % (fqcn, role_docs["stderr"])
+    entry_points = role_docs["docs"][fqcn].get("entry_points") or {}
+    assert "main" in entry_points, "%s: ansible-doc shows no entry point main" % fqcn
+    problems = []
+    for entry_name, entry in entry_points.items():
+        if not _text(entry.get("short_description")).strip():
+            problems.append("entry point %s has no short_description" % entry_name)
+        for name, spec in _walk_options(entry.get("options") or {}):
+            if not _text(spec.get("description")).strip():
+                problems.append("%s: option %s has no description" % (entry_name, name))
+            if not name.split(".")[0].startswith("openmetadata_"):
+                problems.append("%s: option %s lacks the openmetadata_ prefix" % (entry_name, name))
+    assert not problems, "%s: %s" % (fqcn, "; ".join(problems))
+
+
+def test_roles_render_as_text_without_warnings() -> None:
+    proc = _ansible_doc("-t", "role", *("openmetadata.ops." + r for r in ROLES))
+    assert proc.returncode == 0, proc.stderr
+    assert "WARNING" not in proc.stderr and "ERROR" not in proc.stderr, proc.stderr
+    shown = set(re.findall(r"ROLE: \W*openmetadata\.ops\.(\w+)", proc.stdout))
+    assert set(ROLES) <= shown, "ansible-doc shows no page for %s" % sorted(set(ROLES) - shown)
+    assert proc.stdout.count("ENTRY POINT: ") >= len(ROLES)
+
+
+def test_role_list_names_every_role() -> None:
+    proc = _ansible_doc("-t", "role", "-l", "openmetadata.ops")
+    assert proc.returncode == 0, proc.stderr
+    listed = set(re.findall(r"openmetadata\.ops\.(\w+)", proc.stdout))
+    assert set(ROLES) <= listed, "ansible-doc -l misses %s" % sorted(set(ROLES) - listed)
