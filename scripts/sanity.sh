@@ -13,4 +13,6 @@ mkdir -p "$dest"
   [ -e "$f" ] && printf '%s\0' "$f"
 done | xargs -0 cp --parents -t "$dest")
 cd "$dest"
-PATH=$venv/bin:$PATH "$venv/bin/ansible-test" sanity --python 3.11 --color no "$@"
+# Its "changelog" test would pip-install its own antsibull-changelog from PyPI (not offline);
+# `make lint` runs the same `antsibull-changelog lint` with the version pinned in requirements-dev.txt.
+PATH=$venv/bin:$PATH "$venv/bin/ansible-test" sanity --python 3.11 --color no --skip-test changelog "$@"
