@@ -16,7 +16,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(PY)
 export ANSIBLE_NOCOLOR := 1
 PYTEST_ARGS ?=
 
-.PHONY: all venv link services search-engines search-engines-cached docker-engine-up docker-engine-down sandbox-docker sandbox-docker-reset sandbox sandbox-reset test pytest unit integration compat molecule sanity lint changelog bench clean
+.PHONY: all venv link services search-engines search-engines-cached docker-engine-up docker-engine-down sandbox-docker sandbox-docker-reset sandbox sandbox-reset test pytest unit integration compat molecule sanity lint changelog bench ee-context clean
 
 all: test
 
@@ -113,6 +113,13 @@ changelog: venv
 
 bench: venv link services
 	$(PY) bench/backup_bench.py
+
+# The AWX execution environment's build context in .build/ee (docs/awx.md): the collection tarball,
+# then ansible-builder create. Building the image needs a container engine and its base image.
+ee-context: venv
+	rm -rf .build/ee-src && $(BIN)/ansible-galaxy collection build --force --output-path .build/ee-src .
+	cp .build/ee-src/openmetadata-ops-*.tar.gz examples/awx/ee-files/openmetadata-ops.tar.gz
+	$(BIN)/ansible-builder create -f examples/awx/execution-environment.yml -c .build/ee
 
 clean:
 	rm -rf .build tests/output examples/sandbox/work bench/work
