@@ -111,6 +111,11 @@ lint: venv link
 changelog: venv
 	VENV=$(CURDIR)/$(VENV) bash scripts/changelog-preview.sh
 
+# docs/images/*.svg from their Graphviz sources (needs `dot`; CI does not: tests/unit/test_docs.py
+# compares the source hash recorded in each SVG).
+docs-images:
+	bash scripts/docs-images.sh
+
 bench: venv link services
 	$(PY) bench/backup_bench.py
 
