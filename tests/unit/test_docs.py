@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 from typing import Any, Iterator
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -181,3 +182,49 @@ def test_role_list_names_every_role() -> None:
     assert proc.returncode == 0, proc.stderr
     listed = set(re.findall(r"openmetadata\.ops\.(\w+)", proc.stdout))
     assert set(ROLES) <= listed, "ansible-doc -l misses %s" % sorted(set(ROLES) - listed)
+
+
+# --- pictures: docs/images/*.svg are generated from *.dot by scripts/docs-images.sh (make docs-images) ---
+IMAGES = REPO / "docs" / "images"
+PICTURE_SOURCES = sorted(IMAGES.glob("*.dot"))
+
+
+def test_there_are_picture_sources() -> None:
+    assert (IMAGES / "upgrade-phases.dot") in PICTURE_SOURCES
+
+
+@pytest.mark.parametrize("source", PICTURE_SOURCES, ids=lambda p: p.name)
+def test_picture_was_regenerated_from_its_source(source: pathlib.Path) -> None:
+    svg = source.with_suffix(".svg")
+    assert svg.is_file(), "%s has no %s: run make docs-images" % (source.name, svg.name)
+    text = svg.read_text(encoding="utf-8")
+    recorded = re.search(r"<!-- generated from (\S+) by scripts/docs-images\.sh; source sha256: ([0-9a-f]{64}) -->", text)
+    assert recorded, "%s lacks the source hash comment: run make docs-images" % svg.name
+    assert recorded.group(1) == source.name
+    assert recorded.group(2) == hashlib.sha256(source.read_bytes()).hexdigest(), \
+        "%s changed after %s was generated: run make docs-images and commit both" % (source.name, svg.name)
+    ElementTree.fromstring(text.encode("utf-8"))  # well-formed
+
+
+def _playbook_vars() -> dict[str, Any]:
+    plays = yaml.safe_load((REPO / "playbooks" / "upgrade.yml").read_text(encoding="utf-8"))
+    return plays[0]["vars"]
+
+
+def test_upgrade_picture_shows_the_playbook_phases_in_order() -> None:
+    dot = (IMAGES / "upgrade-phases.dot").read_text(encoding="utf-8")
+    phases = _playbook_vars()["openmetadata_upgrade_phase_names"]
+    chains = [[node.strip() for node in line.strip().rstrip(";").split("->")]
+              for line in dot.splitlines() if line.count("->") >= 3]
+    longest = max(chains, key=len)
+    assert [node for node in longest if node in phases] == phases, \
+        "the phase chain in upgrade-phases.dot is %s; playbooks/upgrade.yml runs %s" % (longest, phases)
+
+
+def test_upgrade_picture_marks_the_phases_after_which_rollback_restores_the_backup() -> None:
+    dot = (IMAGES / "upgrade-phases.dot").read_text(encoding="utf-8")
+    marked = set(re.findall(r"^\s*(\w+)\s*\[[^\]]*class=\"restores_db\"", dot, flags=re.M))
+    defaults = yaml.safe_load((REPO / "roles" / "upgrade_state" / "defaults" / "main.yml").read_text(encoding="utf-8"))
+    assert marked == set(defaults["openmetadata_upgrade_db_phases"]), \
+        "upgrade-phases.dot marks %s as restoring the DB; roles/upgrade_state says %s" % (
+            sorted(marked), defaults["openmetadata_upgrade_db_phases"])
