@@ -12,9 +12,10 @@ from __future__ import annotations
 import base64
 import json
 import ssl
+import time
 import urllib.error
 import urllib.request
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from . import db as dbm
 from .conf import DbSettings, SearchSettings
@@ -163,13 +164,27 @@ def plan(om12: bool, entities: Sequence[str], cluster_alias: str) -> List[Tuple[
 
 
 def run(db: DbSettings, search: SearchSettings, om12: bool, entities: Sequence[str], recreate: bool,
-        batch_size: int) -> Dict[str, Any]:
-    """Returns {"total": n, "success": n, "failed": n, "indexes": {name: docs}}; raises ReindexError."""
+        batch_size: int, on_batch: Optional[Callable[[Dict[str, Any]], None]] = None,
+        batch_delay: float = 0.0) -> Dict[str, Any]:
+    """Returns {"total": n, "success": n, "failed": n, "indexes": {name: docs}}; raises ReindexError.
+
+    Like the upstream job, the total is counted before indexing and ``on_batch`` hears the stats
+    ({"total", "success", "failed"}) after every bulk request, so a run record can show them while
+    it runs; ``batch_delay`` seconds after each bulk request make a run slow on purpose (a fault knob)."""
     client = SearchClient(search)
     conn = dbm.connect(db)
     stats = {"total": 0, "success": 0, "failed": 0, "indexes": {}}
+    steps = plan(om12, entities, search.cluster_alias if om12 else "")
     try:
-        for index, sources in plan(om12, entities, search.cluster_alias if om12 else ""):
+        planned = sum(1 for _index, sources in steps for table, report, _type in sources
+                      for _doc in _rows(conn, db.engine, table, report))
+
+        def sent() -> None:
+            if on_batch is not None:
+                on_batch({"total": planned, "success": stats["success"], "failed": stats["failed"]})
+            if batch_delay > 0:
+                time.sleep(batch_delay)
+        for index, sources in steps:
             if recreate:
                 status, body = client.call("DELETE", "/" + index)
                 if status not in (200, 404):
@@ -190,8 +205,10 @@ def run(db: DbSettings, search: SearchSettings, om12: bool, entities: Sequence[s
                     if len(batch) >= 2 * max(batch_size, 1):
                         _send(client, batch, stats)
                         batch = []
+                        sent()
             if batch:
                 _send(client, batch, stats)
+                sent()
             status, body = client.call("POST", "/%s/_refresh" % index)
             if status != 200:
                 raise ReindexError("POST /%s/_refresh answered %s: %s" % (index, status, body))

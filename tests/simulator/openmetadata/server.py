@@ -139,8 +139,15 @@ def run_app(state: State, app: Dict[str, Any], run_type: str) -> Dict[str, Any]:
         try:
             if state.faults.get("reindex_fail"):
                 raise reindexm.ReindexError("stand-in fault: reindex_fail")
+            def running(so_far: Dict[str, Any]) -> None:
+                # The 1.2 app writes its stats into the run record while it runs.
+                step = {"totalRecords": so_far["total"], "successRecords": so_far["success"],
+                        "failedRecords": so_far["failed"]}
+                record["successContext"] = {"stats": {"jobStats": step, "entityStats": step}}
+                state.save_run(record, new=False)
             stats = reindexm.run(state.conf.db, state.conf.search, True, config.get("entities") or ["all"],
-                                 bool(config.get("recreateIndex", False)), _ints(config.get("batchSize"), 100))
+                                 bool(config.get("recreateIndex", False)), _ints(config.get("batchSize"), 100),
+                                 running, float(state.faults.get("reindex_batch_delay_seconds") or 0))
             step = {"totalRecords": stats["total"], "successRecords": stats["success"],
                     "failedRecords": stats["failed"]}
             record["status"] = "success" if not stats["failed"] else "activeError"
@@ -173,8 +180,12 @@ def run_job_11(state: State, body: Dict[str, Any]) -> Dict[str, Any]:
         try:
             if state.faults.get("reindex_fail"):
                 raise reindexm.ReindexError("stand-in fault: reindex_fail")
+            def running(so_far: Dict[str, Any]) -> None:
+                step = {"totalRecords": so_far["total"], "processedRecords": so_far["success"] + so_far["failed"],
+                        "successRecords": so_far["success"], "failedRecords": so_far["failed"]}
+                job["stats"] = {"jobStats": step, "sourceStats": step, "sinkStats": step}
             stats = reindexm.run(state.conf.db, state.conf.search, False, job["entities"], job["recreateIndex"],
-                                 job["batchSize"])
+                                 job["batchSize"], running, float(state.faults.get("reindex_batch_delay_seconds") or 0))
             step = {"totalRecords": stats["total"], "processedRecords": stats["total"],
                     "successRecords": stats["success"], "failedRecords": stats["failed"]}
             job["stats"] = {"jobStats": step, "sourceStats": step, "sinkStats": step}
