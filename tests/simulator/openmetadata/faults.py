@@ -14,6 +14,8 @@ the environment winning key by key. Keys:
 * ``start_delay_seconds``: seconds the server waits before it listens (slow start).
 * ``apps_api_500``: true: every /api/v1/apps call answers 500.
 * ``reindex_fail``: true: reindex runs end in status failed (1.2 apps and 1.1 search/reindex).
+* ``pipeline_deploy_fail``: true, or a list of pipeline names / ids: their deploys fail as an
+  unreachable Airflow would (pipelines.py).
 * ``reindex_batch_delay_seconds``: seconds a reindex run waits after each bulk request (a slow run,
   whose record shows growing stats while it runs).
 """
@@ -25,7 +27,8 @@ import pathlib
 from typing import Any, Dict, Mapping, Optional
 
 KNOWN = {"migration_crash_at", "migration_crash_version", "migration_crash_mode", "refuse_start",
-         "start_delay_seconds", "apps_api_500", "reindex_fail", "reindex_batch_delay_seconds"}
+         "start_delay_seconds", "apps_api_500", "reindex_fail", "reindex_batch_delay_seconds",
+         "pipeline_deploy_fail"}
 
 
 class FaultError(Exception):

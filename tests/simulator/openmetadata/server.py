@@ -26,6 +26,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from . import conf as confm
 from . import db as dbm
 from . import faults as faultm
+from . import pipelines as pipelinesm
 from . import reindex as reindexm
 from .migrate import MigrationFailure, validate_for_server
 from .releases import Release
@@ -336,6 +337,13 @@ class Handler(BaseHTTPRequestHandler):
             return self._apps(rel, method, params)
         if rel.startswith("/search/reindex") and not release.is_12:
             return self._reindex_11(rel, method)
+        if rel == pipelinesm.PREFIX or rel.startswith(pipelinesm.PREFIX + "/"):
+            handler = pipelinesm.Pipelines(self.state.connect, self.state.conf.db.engine, self.state.home,
+                                           release.version, release.is_12, self.state.faults)
+            try:
+                return handler.handle(rel, method, params, self._body)
+            except pipelinesm.PipelineError as exc:
+                raise HttpError(exc.status, exc.message) from exc
         if rel.startswith("/tables"):
             return self._entities("table_entity", rel[len("/tables"):], params)
         if rel.startswith("/queries"):
