@@ -24,3 +24,8 @@ def _ensure_link() -> None:
 _ensure_link()
 sys.path.insert(0, str(LINK_ROOT))
 sys.path.insert(0, str(REPO / "tests"))
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "ingestion_package: runs files against the real openmetadata-ingestion 1.2 "
+                            "package in a Python 3.10 venv (make ingestion-venv)")
