@@ -54,7 +54,7 @@ def collect(paths: list[str], exclude: list[str]) -> tuple[list[tuple[str, bool]
             for match in matches:
                 if os.path.isdir(match):
                     files.update((f, False) for f in _walk(match))
-                else:
+                elif not _is_backup(match):
                     files.setdefault(os.path.abspath(match), True)
         elif os.path.isdir(entry):
             files.update((f, files.get(f, False)) for f in _walk(entry))
@@ -73,8 +73,13 @@ def _walk(folder: str) -> list[str]:
     out = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
-        out.extend(os.path.abspath(os.path.join(root, name)) for name in sorted(names))
+        out.extend(os.path.abspath(os.path.join(root, name)) for name in sorted(names) if not _is_backup(name))
     return out
+
+
+def _is_backup(name: str) -> bool:
+    """Backup copies (backup: true writes <file>.<pid>.<time>~) are never migrated themselves."""
+    return name.endswith("~")
 
 
 def file_kind(path: str) -> str:
