@@ -269,10 +269,11 @@ def plan_python(text: str, *, path: str = "file.py", rewrite: bool = False,
     try:
         tree = ast.parse(text, filename=path)
     except (SyntaxError, ValueError) as exc:
-        line = getattr(exc, "lineno", None)
-        column = getattr(exc, "offset", None)
+        where = ""
+        if isinstance(exc, SyntaxError) and exc.lineno is not None:
+            where = " at line %d, column %s" % (exc.lineno, exc.offset)
         raise ConfigError("%s is not valid Python%s: %s. Fix it and run again; nothing was changed." % (
-            path, " at line %s, column %s" % (line, column) if line else "", getattr(exc, "msg", exc))) from exc
+            path, where, getattr(exc, "msg", exc))) from exc
     source = SourceText(text)
     plan = Plan(path, source)
     parents = _parents(tree)
