@@ -33,7 +33,7 @@ attributes:
     details: Reads the files and says what would change (RV(changes), diff); writes nothing.
   diff_mode:
     support: full
-    details: One diff per changed file (compose file and env files).
+    details: One diff per changed file (compose file and env files); secret values (passwords, tokens) are masked in it.
   idempotent:
     description: Whether a second run with the same arguments reports C(changed=false).
     support: full
@@ -170,6 +170,7 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.openmetadata.ops.plugins.module_utils import om_redact
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_compose import (
     HAS_RUAMEL, ComposeError, env_file_paths, plan)
 
@@ -232,7 +233,8 @@ def main() -> None:
     backups: dict[str, str] = {}
     for file_path, new_text in new_texts.items():
         old_text = text if file_path == path else env_texts[file_path]
-        diffs.append({"before": old_text, "after": new_text,
+        # A diff is shown in logs and AWX job events: no password in it.
+        diffs.append({"before": om_redact.mask(old_text), "after": om_redact.mask(new_text),
                       "before_header": file_path, "after_header": file_path})
         if module.check_mode:
             continue

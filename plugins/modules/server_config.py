@@ -44,7 +44,8 @@ attributes:
     support: full
   diff_mode:
     support: full
-    details: One diff per changed file (the configuration and each env file).
+    details: One diff per changed file (the configuration and each env file); secret values (passwords, tokens) are
+      masked in it.
   idempotent:
     description: Whether a second run with the same arguments reports C(changed=false).
     support: full
@@ -244,7 +245,7 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import om_config, om_config_env
+from ansible_collections.openmetadata.ops.plugins.module_utils import om_config, om_config_env, om_redact
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_data import MAX_FILE_BYTES
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import ConfigError
 
@@ -362,7 +363,9 @@ def main() -> None:
     changed_files = [f for f, (old, new) in planned["texts"].items() if old != new]
     for file_path in changed_files:
         old, new = planned["texts"][file_path]
-        diffs.append({"before": old, "after": new, "before_header": file_path, "after_header": file_path})
+        # A diff is shown in logs and AWX job events: no password in it.
+        diffs.append({"before": om_redact.mask(old), "after": om_redact.mask(new), "before_header": file_path,
+                      "after_header": file_path})
         if module.check_mode:
             continue
         if module.params["backup"] and os.path.exists(file_path):
