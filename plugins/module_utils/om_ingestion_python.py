@@ -35,6 +35,7 @@ MOVED = {
     ("metadata.ingestion.api.bulk_sink", "BulkSink"): ("metadata.ingestion.api.steps", "BulkSink"),
 }
 WORKFLOW = ("metadata.ingestion.api.workflow", "Workflow")
+SOURCE_CLASSES = {("metadata.ingestion.api.source", "Source"), ("metadata.ingestion.api.steps", "Source")}
 WORKFLOW_CLASSES = {"metadata": ("metadata.workflow.metadata", "MetadataWorkflow"),
                     "usage": ("metadata.workflow.usage", "UsageWorkflow")}
 # Status classes the 1.2 steps keep themselves: code that used them has to change, not only its import.
@@ -380,7 +381,7 @@ def _decide_workflows(plan: Plan, tree: ast.AST, parents: dict[int, ast.AST], bo
 def _source_bases(node: ast.ClassDef, imported: dict[str, tuple[str, str]]) -> bool:
     for base in node.bases:
         target = base.value if isinstance(base, ast.Subscript) else base
-        if isinstance(target, ast.Name) and imported.get(target.id, ("", ""))[1] == "Source":
+        if isinstance(target, ast.Name) and imported.get(target.id) in SOURCE_CLASSES:
             return True
         if isinstance(target, ast.Attribute) and target.attr == "Source":
             return True
@@ -389,11 +390,13 @@ def _source_bases(node: ast.ClassDef, imported: dict[str, tuple[str, str]]) -> b
 
 def _report_code(plan: Plan, tree: ast.AST, imported: dict[str, tuple[str, str]],
                  parents: dict[int, ast.AST]) -> None:
+    # print_status() of other libraries is none of our business: only files that use openmetadata-ingestion.
+    uses_metadata = any(module.split(".")[0] == "metadata" for module, _name in imported.values())
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and _source_bases(node, imported):
             _report_connector(plan, node)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "print_status" \
-                and not node.args:
+                and not node.args and uses_metadata:
             plan.find(node.lineno, "`%s.print_status()`: 1.2 workflows have no print_status method; call "
                       "`print_status(%s)` from metadata.workflow.workflow_output_handler instead."
                       % (plan.source.segment(node.func.value), plan.source.segment(node.func.value)))
@@ -477,6 +480,7 @@ def _rewrite_imports(plan: Plan, nodes: list[ast.ImportFrom], choice: dict[int, 
         lines = [_import_line(module, names) for module, names in groups.items()]
         if kept:
             lines.append(_import_line(node.module or "", kept))
+        newline = "\r\n" if plan.source.lines[node.lineno - 1].endswith("\r") else "\n"
         name_edits = []
         for use in renames:
             use_start, use_end = plan.source.span(use)
@@ -488,7 +492,7 @@ def _rewrite_imports(plan: Plan, nodes: list[ast.ImportFrom], choice: dict[int, 
             name_edits.append((use_start, use_end, choice_name(choice, node)))
         if name_edits is None:
             continue
-        plan.edits.append((start, end, ("\n" + indent).join(lines)))
+        plan.edits.append((start, end, (newline + indent).join(lines)))
         plan.edits.extend(name_edits)
         plan.changes.append("line %d: %s" % (node.lineno, "; ".join(notes)))
         if renames:

@@ -249,3 +249,30 @@ def test_module_fail_on_error(tree: pathlib.Path) -> None:
     assert result["changed"] is True
     assert sorted((pathlib.Path(f["path"]).name, f["line"]) for f in result["findings"]) == [
         ("broken_dag.py", 1), ("broken_workflow.yaml", 6), ("mysql_metadata.yaml", 17)]
+
+
+def test_crlf_python_keeps_its_line_ends() -> None:
+    text = ("import os\r\nfrom metadata.ingestion.api.source import Source, SourceStatus\r\n"
+            "class S(Source):\r\n    pass\r\n")
+    planned = py.plan_python(text, path="c.py", rewrite=True)
+    new = cli.apply_edits(text, planned["edits"])
+    assert new == ("import os\r\nfrom metadata.ingestion.api.steps import Source\r\n"
+                   "from metadata.ingestion.api.source import SourceStatus\r\nclass S(Source):\r\n    pass\r\n")
+    py.check_compiles(new, "c.py")
+
+
+def test_json_workflow_removal_keeps_valid_json() -> None:
+    text = ('{"source": {"type": "mysql", "serviceName": "m", "sourceConfig": {"config": {\n'
+            '  "markAllDeletedTables": false,\n  "type": "DatabaseMetadata",\n  "viewParsingTimeoutLimit": 30}}}}\n')
+    planned = wf.plan_workflow(text, "m.json")
+    assert json.loads(planned["text"]) == {"source": {"type": "mysql", "serviceName": "m", "sourceConfig": {
+        "config": {"type": "DatabaseMetadata", "queryParsingTimeoutLimit": 30}}}}
+    assert "markAllDeletedTables: false was removed" in planned["findings"][0]["message"]
+
+
+def test_only_ingestion_code_is_judged() -> None:
+    # A class based on the workflow *model* Source is not a connector; print_status of another library is fine.
+    text = ("from metadata.generated.schema.metadataIngestion.workflow import Source as WorkflowSource\n"
+            "class MySource(WorkflowSource):\n    def rows(self):\n        yield 1\n")
+    assert py.plan_python(text, path="m.py", rewrite=True)["findings"] == []
+    assert py.plan_python("import tool\ntool.job.print_status()\n", path="t.py")["findings"] == []
