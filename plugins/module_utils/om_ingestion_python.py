@@ -294,6 +294,8 @@ def plan_python(text: str, *, path: str = "file.py", rewrite: bool = False,
                               % (alias.name, " as " + alias.asname if alias.asname else ""))
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             module = node.module
+            if module in OLD_MODULES and _guarded(node, parents):
+                continue  # a try/except ImportError shim that already works with both releases
             if any(alias.name == "*" for alias in node.names):
                 if module in OLD_MODULES or module.startswith("metadata."):
                     plan.find(node.lineno, "`from %s import *`: star imports cannot be followed; import the names you "
@@ -335,6 +337,23 @@ def plan_python(text: str, *, path: str = "file.py", rewrite: bool = False,
                           "rewrites it)." % (node.module, alias.name, new_module, new_name))
     findings = sorted(plan.findings, key=lambda f: f["line"] or 0)
     return {"edits": plan.edits, "changes": plan.changes, "findings": findings}
+
+
+def _guarded(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """The import sits in a try statement that catches ImportError (in its body or one of its handlers)."""
+    child, parent = node, parents.get(id(node))
+    while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if isinstance(parent, ast.Try) and any(_catches_import_error(h) for h in parent.handlers) \
+                and (child in parent.body or child in parent.handlers):
+            return True
+        child, parent = parent, parents.get(id(parent))
+    return False
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(n is None or isinstance(n, ast.Name) and n.id in ("ImportError", "ModuleNotFoundError", "Exception")
+               for n in names)
 
 
 def _decide_workflows(plan: Plan, tree: ast.AST, parents: dict[int, ast.AST], bound: dict[str, int],

@@ -276,3 +276,11 @@ def test_only_ingestion_code_is_judged() -> None:
             "class MySource(WorkflowSource):\n    def rows(self):\n        yield 1\n")
     assert py.plan_python(text, path="m.py", rewrite=True)["findings"] == []
     assert py.plan_python("import tool\ntool.job.print_status()\n", path="t.py")["findings"] == []
+
+
+def test_import_shims_for_both_releases_are_left_alone() -> None:
+    text = ("try:\n    from metadata.workflow.metadata import MetadataWorkflow\n"
+            "except ImportError:  # 1.1\n    from metadata.ingestion.api.workflow import Workflow as MetadataWorkflow\n"
+            "MetadataWorkflow.create({'source': {'type': 'mysql', 'serviceName': 'm'}})\n")
+    planned = py.plan_python(text, path="shim.py", rewrite=True)
+    assert planned["edits"] == [] and planned["findings"] == []
