@@ -105,6 +105,15 @@ class TypeCache:
         return self.cache[path]
 
 
+SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".ksh", ".cron", ".crontab")
+
+
+def _script_like(path: str, text: str) -> bool:
+    """Shell scripts and crontabs found in a folder: by suffix, a #! line, or cron in the path or name."""
+    lower = path.lower()
+    return lower.endswith(SCRIPT_SUFFIXES) or text.startswith("#!") or "cron" in lower
+
+
 def _read(path: str) -> str:
     size = os.path.getsize(path)
     if size > MAX_FILE_BYTES:
@@ -163,6 +172,8 @@ def plan_file(path: str, *, kinds: list[str], rewrite_imports: bool, rewrite_cli
                 om_ingestion_python.check_compiles(new, path)
             result["new"] = new
         else:
+            if not named and not _script_like(path, text):
+                return None  # a README or a config file that mentions the CLI is not run by a shell
             if not om_ingestion_cli.looks_like_commands(text):
                 result["skipped"] = "no `metadata ingest` command in it"
                 return result if named else None

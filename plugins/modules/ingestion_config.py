@@ -52,7 +52,8 @@ options:
     description:
       - Files, folders (read recursively; hidden folders, C(__pycache__) and virtualenvs skipped) or glob patterns
         (C(**) allowed). Files are taken by extension - C(.yaml)/C(.yml)/C(.json) as workflows, C(.py) as Python,
-        anything else as shell script or crontab when it mentions C(metadata ... ingest).
+        anything else as shell script or crontab when it mentions C(metadata ... ingest) (inside folders and globs
+        only shell scripts and crontabs - C(.sh), C(.bash), C(.cron), a C(#!) first line, or C(cron) in the path).
     type: list
     elements: path
     required: true

@@ -284,3 +284,18 @@ def test_import_shims_for_both_releases_are_left_alone() -> None:
             "MetadataWorkflow.create({'source': {'type': 'mysql', 'serviceName': 'm'}})\n")
     planned = py.plan_python(text, path="shim.py", rewrite=True)
     assert planned["edits"] == [] and planned["findings"] == []
+
+
+def test_folder_scan_reads_scripts_and_crontabs_not_docs(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "usage.yaml").write_text(
+        "source:\n  type: mysql-usage\n  serviceName: m\n  sourceConfig:\n    config:\n      type: DatabaseUsage\n",
+        encoding="utf-8")
+    line = "metadata ingest -c usage.yaml\n"
+    for name, text in {"README.md": line, "notes.txt": line, "run": "#!/bin/sh\n" + line, "job.sh": line,
+                       "openmetadata-cron": "0 1 * * * " + line}.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    files = _by_name(om_ingestion.plan([str(tmp_path)], rewrite_cli=True), tmp_path)
+    changed = sorted(name for name, f in files.items() if f["new"] != f["old"])
+    assert changed == ["job.sh", "openmetadata-cron", "run"]
+    (named,) = om_ingestion.plan([str(tmp_path / "notes.txt")], rewrite_cli=True)["files"]
+    assert named["new"] == "metadata usage -c usage.yaml\n"  # a file named explicitly is read whatever its name
