@@ -19,13 +19,13 @@ description:
   - "Python files (custom workflows, custom connectors, Airflow DAGs), read with the Python C(ast) module: imports
     that moved in 1.2 are reported, and rewritten when O(rewrite_imports=true): C(Workflow) becomes
     C(metadata.workflow.metadata.MetadataWorkflow) or C(metadata.workflow.usage.UsageWorkflow), decided by the
-    configuration its C(create()) call runs (inline YAML/JSON, a dict, or the workflow file it loads);
+    configuration its C(create) call runs (inline YAML/JSON, a dict, or the workflow file it loads);
     C(ProfilerWorkflow), C(TestSuiteWorkflow), C(DataInsightWorkflow) move to C(metadata.workflow.*); C(Source),
     C(Sink), C(Processor), C(Stage), C(BulkSink) and C(InvalidSourceException) to C(metadata.ingestion.api.steps).
     The rewritten file must compile before it is written."
   - What cannot be changed safely is reported with file and line in RV(findings) (C(SourceStatus) and the other
-    status classes, a connector's C(__init__(self, config, metadata_config)) or C(create()) signature, records
-    yielded without C(Either), C(print_status()) calls, star imports, module aliases, undecidable workflows).
+    status classes, a connector's C(__init__) or C(create) method taking C(metadata_config), records
+    yielded without C(Either), C(print_status) method calls, star imports, module aliases, undecidable workflows).
   - "Shell scripts, crontabs and string literals in Python files (BashOperator): C(metadata ingest -c <file>)
     calls whose workflow file is a usage workflow are reported, and rewritten to C(metadata usage -c <file>) when
     O(rewrite_cli=true). Relative file names are taken from a C(cd <dir>) earlier on the same line, else from the
