@@ -1,0 +1,234 @@
+"""Role openmetadata.ops.ingestion through ansible-playbook, on real virtualenvs.
+
+The client is the real openmetadata-ingestion from PyPI: a Python 3.10 venv holding 1.1.7.0 is
+upgraded by the role to 1.2.5.x. To keep the tests fast and independent of PyPI's latency, the
+packages come from a local wheelhouse (scripts/ingestion-wheelhouse.sh: every wheel of both
+versions with all their dependencies, downloaded once into .build/, ~70 MB) passed to the role as
+`openmetadata_ingestion_pip_extra_args: --no-index --find-links <wheelhouse>`, the way a user points
+it at a mirror. Nothing is installed with --no-deps: pip resolves the full dependency set.
+
+The end-to-end test runs playbooks/upgrade.yml on a stand-in OpenMetadata host (tests/integration/
+test_upgrade.py's host) with an ingestion host in the inventory: the server play upgrades the server
+and redeploys the pipelines, then the ingestion play upgrades the client against the running server.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import stat
+import subprocess
+import sys
+from typing import Any, Iterator
+
+import pytest
+import yaml
+
+import test_upgrade
+from harness import REPO, Databases, run_playbook
+from simulator.openmetadata.install import StandinSite
+from test_upgrade import dist  # noqa: F401  # pylint: disable=unused-import  # the stand-in release archives
+
+TARGET = "1.2.5"
+OLD = "1.1.7.0"
+PYENV = pathlib.Path(os.environ.get("PYENV_ROOT") or pathlib.Path.home() / ".pyenv") / "versions"
+ROLE = "openmetadata.ops.ingestion"
+
+
+def pyenv_python(version: str) -> pathlib.Path:
+    path = PYENV / version / "bin" / "python"
+    if not path.exists():
+        found = sorted(PYENV.glob("%s*/bin/python" % version.rsplit(".", 1)[0]))
+        if not found:
+            pytest.skip("no Python %s under %s (see /work/shared/TOOLCHAIN.md: pyenv)" % (version, PYENV))
+        path = found[-1]
+    return path
+
+
+@pytest.fixture(scope="session")
+def wheelhouse() -> pathlib.Path:
+    pyenv_python("3.10.13")
+    proc = subprocess.run(["bash", str(REPO / "scripts" / "ingestion-wheelhouse.sh")], capture_output=True, text=True,
+                          check=False, timeout=900)
+    assert proc.returncode == 0, "building the wheelhouse failed:\n%s" % proc.stderr[-3000:]
+    return pathlib.Path(proc.stdout.strip().splitlines()[-1])
+
+
+def make_venv(path: pathlib.Path, python: str = "3.10.13", *packages: str, house: pathlib.Path | None = None) -> pathlib.Path:
+    subprocess.run([str(pyenv_python(python)), "-m", "venv", str(path)], check=True, capture_output=True)
+    if packages:
+        subprocess.run([str(path / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", "--no-index",
+                        "--find-links", str(house), *packages], check=True, capture_output=True)
+    return path
+
+
+def client_version(venv: pathlib.Path) -> str:
+    """What the real CLI says: `metadata --version` -> 'metadata 1.2.5.3 from ... (python 3.10)'."""
+    proc = subprocess.run([str(venv / "bin" / "metadata"), "--version"], capture_output=True, text=True, check=True)
+    return proc.stdout.split()[1]
+
+
+@pytest.fixture
+def old_client(tmp_path, wheelhouse) -> pathlib.Path:
+    # 1.1.7.0 breaks with newer collate-sqllineage releases: its users pin 1.2.4.
+    return make_venv(tmp_path / "ingestion-venv", "3.10.13", "openmetadata-ingestion==%s" % OLD,
+                     "collate-sqllineage==1.2.4", house=wheelhouse)
+
+
+def role_vars(venv: pathlib.Path, house: pathlib.Path, **extra: Any) -> dict[str, Any]:
+    variables = {"openmetadata_target_version": TARGET, "openmetadata_ingestion_venv": str(venv),
+                 "openmetadata_ingestion_pip_extra_args": "--no-index --find-links %s" % house}
+    variables.update(extra)
+    return variables
+
+
+def run_role(tmp_path: pathlib.Path, variables: dict[str, Any], tasks_from: str = "main", **kwargs: Any):
+    include = {"name": ROLE}
+    if tasks_from != "main":
+        include["tasks_from"] = tasks_from
+    return run_playbook([{"name": "Run the role", "ansible.builtin.include_role": include}], tmp_path,
+                        play_vars=variables, **kwargs)
+
+
+def explain(run) -> str:
+    return "rc=%s\n%s\n%s" % (run.rc, run.output[-5000:], run.stderr[-2000:])
+
+
+def failure(run) -> str:
+    failed = [r for r in run.results() if r.get("failed")]
+    assert failed, "nothing failed:\n" + explain(run)
+    return failed[0].get("msg", "")
+
+
+def test_upgrade_check_mode_mismatch_second_run_and_rollback(tmp_path, wheelhouse, old_client):
+    venv, state = old_client, old_client / ".openmetadata-ops"
+    variables = role_vars(venv, wheelhouse)
+
+    dry = run_role(tmp_path, variables, check=True, diff=True)
+    assert dry.rc == 0, explain(dry)
+    assert dry.result("Upgrade the client to ~=%s.0" % TARGET)["changed"], "check mode must say the client would change"
+    assert client_version(venv) == OLD and not state.exists(), "check mode changed something"
+
+    # pip's --dry-run installs nothing: the client's own rule must catch the old client after "installing".
+    stale = run_role(tmp_path, role_vars(venv, wheelhouse, openmetadata_ingestion_pip_extra_args=(
+        "--dry-run --no-index --find-links %s" % wheelhouse)))
+    assert stale.rc != 0, explain(stale)
+    msg = failure(stale)
+    assert "Server version is %s vs. Client version %s. Both should match" % (TARGET, OLD) in msg, msg
+    assert client_version(venv) == OLD
+
+    run = run_role(tmp_path, variables)
+    assert run.rc == 0, explain(run)
+    new = client_version(venv)
+    assert new.startswith(TARGET + "."), new
+    assert run.result("Refuse a client that the server would refuse")["msg"] == "client %s matches server %s" % (new, TARGET)
+    record = json.loads((state / "before.json").read_text())
+    assert record["packages"]["openmetadata-ingestion"] == OLD and record["venv"] == str(venv)
+    assert "collate-sqllineage==1.2.4" in (state / "before-freeze.txt").read_text().splitlines()
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in state.iterdir()} == {0o600}
+    check = subprocess.run([str(venv / "bin" / "pip"), "check"], capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stdout
+
+    again = run_role(tmp_path, variables, diff=True)
+    assert again.rc == 0 and again.changed == 0, "second run changed something:\n" + explain(again)
+    assert json.loads((state / "before.json").read_text())["packages"]["openmetadata-ingestion"] == OLD, \
+        "a second run must not overwrite the record of the old client"
+
+    back = run_role(tmp_path, variables, tasks_from="rollback")
+    assert back.rc == 0, explain(back)
+    assert client_version(venv) == OLD
+    assert back.result("Check that the old client is back")["msg"].startswith("openmetadata-ingestion %s is back" % OLD)
+    back_again = run_role(tmp_path, variables, tasks_from="rollback")
+    assert back_again.rc == 0 and back_again.changed == 0, explain(back_again)
+
+
+def test_python_311_venv_is_refused_with_the_fix(tmp_path, wheelhouse):
+    venv = make_venv(tmp_path / "py311", "3.11.7")
+    run = run_role(tmp_path, role_vars(venv, wheelhouse))
+    assert run.rc != 0, explain(run)
+    msg = failure(run)
+    assert "is Python 3.11" in msg and "supports Python 3.8 to 3.10 only" in msg, msg
+    assert "Create a venv with Python 3.10" in msg and "Nothing was changed" in msg, msg
+    assert run.changed == 0 and not (venv / ".openmetadata-ops").exists()
+    assert not list((venv / "lib").glob("python3.11/site-packages/metadata"))
+
+
+def test_missing_venv_is_refused(tmp_path, wheelhouse):
+    run = run_role(tmp_path, role_vars(tmp_path / "nowhere", wheelhouse))
+    assert run.rc != 0, explain(run)
+    msg = failure(run)
+    assert "There is no venv at %s" % (tmp_path / "nowhere") in msg and "openmetadata_ingestion_create_venv" in msg, msg
+    assert not (tmp_path / "nowhere").exists()
+
+
+@pytest.fixture
+def old_server(tmp_path) -> Iterator[StandinSite]:
+    """A stand-in OpenMetadata 1.1.7 (the server upgrade has not happened) on the shared MariaDB."""
+    databases = Databases("mysql")
+    name = databases.build(hard_data=False)
+    site = StandinSite(tmp_path / "site", "mysql", name)
+    site.install("1.1.7")
+    site.start("1.1.7")
+    try:
+        yield site
+    finally:
+        site.stop_all()
+        databases.drop_all()
+
+
+def test_a_server_on_another_version_leaves_the_client_alone(tmp_path, wheelhouse, old_server):
+    venv = make_venv(tmp_path / "fresh-venv", "3.10.13")
+    run = run_role(tmp_path, role_vars(venv, wheelhouse, openmetadata_ingestion_server_url=old_server.server_url))
+    assert run.rc != 0, explain(run)
+    msg = failure(run)
+    assert "reports 1.1.7, not %s" % TARGET in msg and "upgrade the server first" in msg, msg
+    assert "Nothing was changed" in msg
+    assert run.changed == 0 and not (venv / ".openmetadata-ops").exists()
+    assert not list(venv.glob("lib/python3.10/site-packages/metadata"))
+
+
+# --- end to end: playbooks/upgrade.yml with an ingestion host ---------------------------------------
+
+@test_upgrade.needs_upgrade
+def test_upgrade_playbook_upgrades_server_pipelines_and_client(tmp_path, wheelhouse, dist, private_mariadb):  # noqa: F811
+    """A 1.1.7 host and an ingestion host holding the 1.1.7.0 client: one run of playbooks/upgrade.yml
+    serves 1.2.5, redeploys the deployed pipelines and gives the ingestion host a 1.2.5.x client that
+    the running server accepts; a second run changes nothing."""
+    server = private_mariadb
+    host = test_upgrade.UpgradeHost("mysql", server, tmp_path, dist)
+    test_upgrade.om_database.build("mariadb", host.db_name, port=server["port"], user="root", password="")
+    venv = make_venv(tmp_path / "airflow-worker-venv", "3.10.13", "openmetadata-ingestion==%s" % OLD,
+                     "collate-sqllineage==1.2.4", house=wheelhouse)
+    ingestion_vars = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                      "openmetadata_target_version": TARGET, "openmetadata_ingestion_venv": str(venv),
+                      # preflight (server play) checks this Python on every ingestion host
+                      "openmetadata_ingestion_python": str(venv / "bin" / "python"),
+                      "openmetadata_ingestion_pip_extra_args": "--no-index --find-links %s" % wheelhouse,
+                      "openmetadata_ingestion_server_url": "http://127.0.0.1:%d" % host.app_port}
+
+    def write_inventory() -> None:
+        host.inventory.write_text(yaml.safe_dump({
+            "openmetadata": {"hosts": {"om": host.host_vars()}},
+            "openmetadata_ingestion": {"hosts": {"ingest": ingestion_vars}}}))
+
+    host.write_inventory = write_inventory  # type: ignore[method-assign]
+    try:
+        host.setup()
+        run = host.upgrade()
+        assert run.rc == 0, test_upgrade.explain(run)
+        assert host.version() == TARGET
+        assert client_version(venv).startswith(TARGET + ".")
+        assert run.result("Refuse a client that the server would refuse")["msg"].endswith("matches server %s" % TARGET)
+
+        release = host.install_dir / ("openmetadata-%s" % TARGET)
+        configs = {p.stem: json.loads(p.read_text())
+                   for p in (release / "standin-airflow" / "dag_generated_configs").glob("*.json")}
+        said = run.result("Say how many pipelines were redeployed")["msg"]
+        assert configs and "Redeployed %d of" % len(configs) in said, said
+        assert {c["deployedByServer"] for c in configs.values()} == {TARGET}
+
+        again = host.upgrade()
+        assert again.rc == 0 and again.changed == 0, "second run changed something:\n" + test_upgrade.explain(again)
+    finally:
+        host.teardown()
