@@ -32,7 +32,8 @@ import yaml
 
 from fixtures import om_database
 from harness import ANSIBLE_PLAYBOOK, COLLECTIONS, REPO, unique_name
-from test_upgrade import SOURCE, TARGET, UpgradeHost, dist, needs_upgrade  # noqa: F401 (dist is a fixture)
+from test_upgrade import SOURCE, TARGET, UpgradeHost, needs_upgrade
+from test_upgrade import dist  # noqa: F401  # pylint: disable=unused-import  # the packed releases (a fixture)
 
 AWX = REPO / "examples" / "awx"
 BIN = pathlib.Path(sys.executable).parent
