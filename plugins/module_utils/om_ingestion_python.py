@@ -373,7 +373,7 @@ def _decide_workflows(plan: Plan, tree: ast.AST, parents: dict[int, ast.AST], bo
                 kind, why = resolver.workflow_type(call.args[0])
                 if kind is None:
                     undecided.append("line %d: %s" % (use.lineno, why))
-                elif kind in ("profiler", "testsuite"):
+                elif kind in ("profiler", "testsuite", "datainsight"):
                     undecided.append("line %d: it runs a %s workflow, which 1.2 runs with its own class" % (
                         use.lineno, kind))
                 else:

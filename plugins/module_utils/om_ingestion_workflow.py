@@ -61,7 +61,7 @@ def looks_like_workflow(data: Any) -> bool:
 
 
 def workflow_type(data: Any) -> str:
-    """usage, lineage, metadata, profiler, testsuite, datainsight or unknown.
+    """usage, lineage, metadata, profiler, testsuite, datainsight, reindex (search index) or unknown.
 
     1.2 runs usage workflows with ``metadata usage`` only; a source type ``<connector>-usage`` (the
     module name ``usage`` under the connector, see metadata.utils.importer) or a sourceConfig of type
@@ -76,14 +76,12 @@ def workflow_type(data: Any) -> str:
         return "usage"
     if config_type == "DatabaseLineage" or re.search(r"[-_]lineage$", source_type):
         return "lineage"
-    by_config = {"Profiler": "profiler", "TestSuite": "testsuite", "MetadataToElasticSearch": "datainsight"}
+    by_config = {"Profiler": "profiler", "TestSuite": "testsuite", "MetadataToElasticSearch": "reindex",
+                 "dataInsight": "datainsight"}
     if config_type in by_config:
         return by_config[config_type]
-    if source_type in ("testsuite", "test-suite"):
-        return "testsuite"
-    if source_type in ("metadata_elasticsearch", "datainsight", "data-insight"):
-        return "datainsight"
-    return "metadata"
+    by_source = {"testsuite": "testsuite", "metadata_elasticsearch": "reindex", "datainsight": "datainsight"}
+    return by_source.get(source_type, "metadata")
 
 
 def _connection_type(doc: Document) -> Optional[str]:

@@ -133,7 +133,7 @@ files:
   description:
     - One entry per file looked at (files in folders that are not ingestion files are left out).
       C(kind) is workflow, python or cli; C(workflow_type) (workflow files) is metadata, usage, lineage,
-      profiler, testsuite or datainsight; C(skipped) says why a file named explicitly was not migrated.
+      profiler, testsuite, datainsight or reindex (search indexing); C(skipped) says why a file named explicitly was not migrated.
   returned: always
   type: list
   elements: dict
