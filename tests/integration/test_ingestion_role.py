@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import shutil
 import stat
 import subprocess
 import sys
@@ -33,6 +34,7 @@ TARGET = "1.2.5"
 OLD = "1.1.7.0"
 PYENV = pathlib.Path(os.environ.get("PYENV_ROOT") or pathlib.Path.home() / ".pyenv") / "versions"
 ROLE = "openmetadata.ops.ingestion"
+FILES = REPO / "tests" / "fixtures" / "om_ingestion"  # INGEST-MOD's 1.1-style files and their goldens
 
 
 def pyenv_python(version: str) -> pathlib.Path:
@@ -100,14 +102,29 @@ def failure(run) -> str:
     return failed[0].get("msg", "")
 
 
+def ingestion_files(folder: pathlib.Path) -> dict[str, bytes]:
+    """A copy of the 1.1-style workflows, custom code and CLI files (the .txt ones are for the module's own tests)."""
+    for part in ("workflows", "python", "cli"):
+        shutil.copytree(FILES / part, folder / part, ignore=shutil.ignore_patterns("*.txt"))
+    return snapshot(folder)
+
+
+def snapshot(folder: pathlib.Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def test_upgrade_check_mode_mismatch_second_run_and_rollback(tmp_path, wheelhouse, old_client):
     venv, state = old_client, old_client / ".openmetadata-ops"
-    variables = role_vars(venv, wheelhouse)
+    files = tmp_path / "ingestion-files"
+    originals = ingestion_files(files)
+    variables = role_vars(venv, wheelhouse, openmetadata_ingestion_paths=[str(files)], openmetadata_ingestion_rewrite=True)
 
     dry = run_role(tmp_path, variables, check=True, diff=True)
     assert dry.rc == 0, explain(dry)
     assert dry.result("Upgrade the client to ~=%s.0" % TARGET)["changed"], "check mode must say the client would change"
     assert client_version(venv) == OLD and not state.exists(), "check mode changed something"
+    assert dry.result("Migrate workflow YAMLs, custom code and CLI calls to %s" % TARGET)["changed"]
+    assert snapshot(files) == originals, "check mode changed an ingestion file"
 
     # pip's --dry-run installs nothing: the client's own rule must catch the old client after "installing".
     stale = run_role(tmp_path, role_vars(venv, wheelhouse, openmetadata_ingestion_pip_extra_args=(
@@ -129,6 +146,10 @@ def test_upgrade_check_mode_mismatch_second_run_and_rollback(tmp_path, wheelhous
     assert {stat.S_IMODE(p.stat().st_mode) for p in state.iterdir()} == {0o600}
     check = subprocess.run([str(venv / "bin" / "pip"), "check"], capture_output=True, text=True, check=False)
     assert check.returncode == 0, check.stdout
+    migrated = {name: data for name, data in snapshot(files).items() if name in originals}
+    golden = {name: (FILES / "golden" / name).read_bytes() for name in originals}
+    assert migrated == golden, "the role's run of ingestion_config differs from the goldens"
+    assert len(snapshot(files)) > len(originals), "backup: true keeps a copy of each rewritten file"
 
     again = run_role(tmp_path, variables, diff=True)
     assert again.rc == 0 and again.changed == 0, "second run changed something:\n" + explain(again)
