@@ -16,7 +16,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(PY)
 export ANSIBLE_NOCOLOR := 1
 PYTEST_ARGS ?=
 
-.PHONY: all venv link services search-engines search-engines-cached ingestion-venv docker-engine-up docker-engine-down sandbox-docker sandbox-docker-reset sandbox sandbox-reset test pytest unit integration compat molecule sanity lint changelog bench ee-context clean
+.PHONY: all venv link services search-engines search-engines-cached ingestion-wheelhouse ingestion-venv docker-engine-up docker-engine-down sandbox-docker sandbox-docker-reset sandbox sandbox-reset test pytest unit integration compat molecule sanity lint changelog bench ee-context clean
 
 all: test
 
@@ -70,18 +70,23 @@ search-engines:
 search-engines-cached:
 	-@bash scripts/search-engines.sh >/dev/null || echo "real search engines unavailable: their tests will skip"
 
+# openmetadata-ingestion 1.1.7.0 and 1.2.5.x wheels with all dependencies under .build/ingestion-wheelhouse
+# (~70 MB, ~15 s once), so the ingestion role's tests install offline. The tests build it too when missing.
+ingestion-wheelhouse:
+	-@bash scripts/ingestion-wheelhouse.sh >/dev/null || echo "ingestion wheelhouse unavailable: the ingestion role tests will build it or fail"
+
 # The real openmetadata-ingestion 1.2.5.x (PyPI, base dependencies) in a Python 3.10 venv under
 # .build/ingestion-venv-1.2, for the tests marked ingestion_package (~30 s once, then cached).
 ingestion-venv:
 	-@bash scripts/ingestion-venv.sh >/dev/null || echo "openmetadata-ingestion venv unavailable: its tests will skip"
 
-pytest: venv link services search-engines-cached ingestion-venv
+pytest: venv link services search-engines-cached ingestion-wheelhouse ingestion-venv
 	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -n 2 tests/unit tests/integration $(PYTEST_ARGS)
 
 unit: venv link
 	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q tests/unit $(PYTEST_ARGS)
 
-integration: venv link services search-engines-cached ingestion-venv
+integration: venv link services search-engines-cached ingestion-wheelhouse ingestion-venv
 	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -n 2 tests/integration $(PYTEST_ARGS)
 
 # meta/runtime.yml claims ansible-core >= 2.16: run the playbook tests with 2.16 too
