@@ -12,6 +12,10 @@ HOUSE=${OM_WHEELHOUSE:-$PWD/.build/ingestion-wheelhouse}
 OLD=("openmetadata-ingestion==1.1.7.0" "collate-sqllineage==1.2.4")
 NEW=("openmetadata-ingestion~=1.2.5.0")
 MARKER=$HOUSE/.complete-v1
+# Two test workers may ask at once: one builds, the other waits for it.
+mkdir -p "$(dirname "$HOUSE")"
+exec 9>"$HOUSE.lock"
+flock 9
 if [[ -f $MARKER ]]; then
   echo "$HOUSE"
   exit 0
