@@ -15,7 +15,8 @@ import os
 import re
 from typing import Any, Callable, Optional
 
-OPERATORS = ("&&", "||", ";;", ">>", "<<", "|&", "&>", ";", "&", "|", "(", ")", "<", ">")
+OPERATORS = ("&&", "||", ";;", ">>", "<<", "|&", "&>", ">&", "<&", ";", "&", "|", "(", ")", "<", ">")
+REDIRECTS = ("<", ">", ">>", "<<", "&>", ">&", "<&")
 
 # (workflow type or None, reason when None) for a workflow file path
 TypeReader = Callable[[str], "tuple[Optional[str], Optional[str]]"]
@@ -79,7 +80,7 @@ def split_words(line: str) -> list[Word]:
 def _commands(words: list[Word]) -> list[list[Word]]:
     commands, current = [], []
     for word in words:
-        if word.operator and word.value not in ("<", ">", ">>", "<<", "&>"):
+        if word.operator and word.value not in REDIRECTS:
             if current:
                 commands.append(current)
             current = []

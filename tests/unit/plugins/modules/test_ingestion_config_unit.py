@@ -299,3 +299,16 @@ def test_folder_scan_reads_scripts_and_crontabs_not_docs(tmp_path: pathlib.Path)
     assert changed == ["job.sh", "openmetadata-cron", "run"]
     (named,) = om_ingestion.plan([str(tmp_path / "notes.txt")], rewrite_cli=True)["files"]
     assert named["new"] == "metadata usage -c usage.yaml\n"  # a file named explicitly is read whatever its name
+
+
+@pytest.mark.parametrize("line", [
+    "metadata ingest -c a.yaml",
+    "cd /opt/om && metadata ingest -c 'my workflows/u.yaml' || echo failed",
+    'sudo -u om env A=1 "/opt/venv/bin/metadata" ingest --config="x y.yaml"; date',
+    "0 1 * * * metadata ingest -c w\\ 1.yaml >> /var/log/om.log 2>&1",
+])
+def test_words_match_shlex(line: str) -> None:
+    import shlex
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()<>")
+    lexer.whitespace_split = True
+    assert [w.value for w in cli.split_words(line)] == list(lexer)
