@@ -177,13 +177,16 @@ def plan_line(line: str, *, path: str, line_number: int, base_dir: str, read_typ
 
 def plan_text(text: str, *, path: str, read_type: TypeReader, rewrite: bool,
               base_dir: Optional[str] = None) -> tuple[list[tuple[int, int, str]], list[str], list[dict[str, Any]]]:
-    """Edits, changes and findings for a shell script or crontab (one command per physical line)."""
+    """Edits, changes and findings for a shell script or crontab (one command line at a time)."""
     base = base_dir or os.path.dirname(os.path.abspath(path))
     edits: list[tuple[int, int, str]] = []
     changes: list[str] = []
     findings: list[dict[str, Any]] = []
     offset = 0
-    for number, line in enumerate(text.split("\n"), 1):
+    # A backslash-newline continues the command: blank it out with as many spaces, so offsets stay the file's.
+    flat = text.replace("\\\r\n", "   ").replace("\\\n", "  ")
+    number = 1
+    for line in flat.split("\n"):
         if "metadata" in line and "ingest" in line and not line.lstrip().startswith("#"):
             line_edits, line_changes, line_findings = plan_line(
                 line, path=path, line_number=number, base_dir=base, read_type=read_type, rewrite=rewrite,
@@ -191,6 +194,7 @@ def plan_text(text: str, *, path: str, read_type: TypeReader, rewrite: bool,
             edits += line_edits
             changes += line_changes
             findings += line_findings
+        number += 1 + text.count("\n", offset, offset + len(line))
         offset += len(line) + 1
     return edits, changes, findings
 

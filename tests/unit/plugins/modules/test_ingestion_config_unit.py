@@ -312,3 +312,20 @@ def test_words_match_shlex(line: str) -> None:
     lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()<>")
     lexer.whitespace_split = True
     assert [w.value for w in cli.split_words(line)] == list(lexer)
+
+
+def test_backslash_continued_command(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "u.yaml").write_text("source:\n  type: snowflake-usage\n  serviceName: s\n", encoding="utf-8")
+    script = tmp_path / "run.sh"
+    script.write_text("#!/bin/sh\necho start\n/opt/venv/bin/metadata ingest \\\n  -c u.yaml\necho end\n", encoding="utf-8")
+    (item,) = om_ingestion.plan([str(script)], rewrite_cli=True)["files"]
+    assert item["new"] == "#!/bin/sh\necho start\n/opt/venv/bin/metadata usage \\\n  -c u.yaml\necho end\n"
+    assert item["changes"][0].startswith("line 3:")
+
+
+def test_line_numbers_after_a_continuation(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "u.yaml").write_text("source:\n  type: snowflake-usage\n  serviceName: s\n", encoding="utf-8")
+    script = tmp_path / "run.sh"
+    script.write_text("#!/bin/sh\nmetadata ingest \\\n  -c u.yaml\nmetadata ingest -c u.yaml\n", encoding="utf-8")
+    (item,) = om_ingestion.plan([str(script)])["files"]
+    assert [f["line"] for f in item["findings"]] == [2, 4]
