@@ -261,7 +261,8 @@ def test_every_survey_boolean_is_cast_where_it_is_used():
 def test_the_cast_check_finds_an_uncast_use():
     texts = {"t.yml": "- name: x\n  ansible.builtin.debug:\n    msg: hi\n  when: openmetadata_accept_query_loss\n",
              "u.yml": "- name: y\n  m:\n    accept: \"{{ openmetadata_accept_query_loss }}\"\n",
-             "ok.yml": "- name: z\n  m:\n    a: \"{{ openmetadata_accept_query_loss | bool }}\"\n  when: openmetadata_accept_query_loss | default(false) | bool\n"}
+             "ok.yml": "- name: z\n  m:\n    a: \"{{ openmetadata_accept_query_loss | bool }}\"\n"
+                       "  when: openmetadata_accept_query_loss | default(false) | bool\n"}
     assert [line.split(":")[0] for line in uncast_uses("openmetadata_accept_query_loss", texts)] == ["t.yml", "u.yml"]
 
 
