@@ -26,7 +26,7 @@ import pytest
 import yaml
 
 import test_upgrade
-from harness import REPO, Databases, run_playbook
+from harness import REPO, Databases, ansible_playbook, run_playbook
 from simulator.openmetadata.install import StandinSite
 from test_upgrade import dist  # noqa: F401  # pylint: disable=unused-import  # the stand-in release archives
 
@@ -173,6 +173,20 @@ def test_python_311_venv_is_refused_with_the_fix(tmp_path, wheelhouse):
     assert "Create a venv with Python 3.10" in msg and "Nothing was changed" in msg, msg
     assert run.changed == 0 and not (venv / ".openmetadata-ops").exists()
     assert not list((venv / "lib").glob("python3.11/site-packages/metadata"))
+
+
+def test_upgrade_playbook_refuses_a_python_311_ingestion_host(tmp_path, wheelhouse):
+    """The ingestion play of playbooks/upgrade.yml alone (no server in the inventory): the role's
+    refusal reaches the user as it is and the rescue does not touch the venv."""
+    venv = make_venv(tmp_path / "py311", "3.11.7")
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(yaml.safe_dump({"openmetadata_ingestion": {"hosts": {"ingest": dict(
+        role_vars(venv, wheelhouse), ansible_connection="local", ansible_python_interpreter=sys.executable)}}}))
+    run = ansible_playbook(["-i", str(inventory), str(REPO / "playbooks" / "upgrade.yml")], tmp_path)
+    assert run.rc != 0, explain(run)
+    assert "is Python 3.11" in run.result("Fail the ingestion host")["msg"]
+    assert not [r for r in run.results("Put the client back as it was") if not r.get("skipped")]
+    assert not (venv / ".openmetadata-ops").exists()
 
 
 def test_missing_venv_is_refused(tmp_path, wheelhouse):
