@@ -127,6 +127,14 @@ def test_module_examples_are_tasks_using_the_module(module: str, module_docs: di
         assert isinstance(task, dict) and task.get("name"), "%s: an example task without a name: %r" % (fqcn, task)
     uses = [task for task in tasks if fqcn in task]
     assert uses, "%s: no example calls the module by its FQCN" % fqcn
+    # Every option an example passes is a documented option (or one of its aliases).
+    options = module_docs["docs"][fqcn]["doc"].get("options") or {}
+    accepted = set(options) | {alias for spec in options.values() for alias in spec.get("aliases") or []}
+    for task in uses:
+        args = task[fqcn]
+        if isinstance(args, dict):
+            unknown = sorted(set(args) - accepted)
+            assert not unknown, "%s: example %r passes undocumented options %s" % (fqcn, task["name"], unknown)
 
 
 def test_modules_render_as_text_without_warnings() -> None:
@@ -228,3 +236,71 @@ def test_upgrade_picture_marks_the_phases_after_which_rollback_restores_the_back
     assert marked == set(defaults["openmetadata_upgrade_db_phases"]), \
         "upgrade-phases.dot marks %s as restoring the DB; roles/upgrade_state says %s" % (
             sorted(marked), defaults["openmetadata_upgrade_db_phases"])
+
+
+# --- the guides name only variables, playbooks and pages that exist ---
+GUIDES = [REPO / "docs" / "user-guide.md", REPO / "docs" / "troubleshooting.md"]
+
+
+def _known_variables() -> set[str]:
+    known: set[str] = set()
+    for specs_file in (REPO / "roles").glob("*/meta/argument_specs.yml"):
+        for entry in (yaml.safe_load(specs_file.read_text(encoding="utf-8"))["argument_specs"] or {}).values():
+            known.update((entry.get("options") or {}).keys())
+    # Play-level variables and facts the playbooks and roles set (openmetadata_hosts, the summary fact...).
+    for path in list((REPO / "playbooks").glob("*.yml")) + list((REPO / "roles").glob("*/tasks/*.yml")) \
+            + list((REPO / "roles").glob("*/defaults/*.yml")):
+        known.update(re.findall(r"\b(openmetadata_\w+)", path.read_text(encoding="utf-8")))
+    return known
+
+
+def _yaml_keys(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield str(key)
+            yield from _yaml_keys(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _yaml_keys(item)
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda p: p.name)
+def test_guide_names_only_real_variables(guide: pathlib.Path) -> None:
+    text = guide.read_text(encoding="utf-8")
+    known = _known_variables()
+    named = set(re.findall(r"`(openmetadata_\w+)", text)) | set(re.findall(r"-e (openmetadata_\w+)=", text))
+    for block in re.findall(r"```yaml\n(.*?)```", text, flags=re.S):
+        named.update(key for key in _yaml_keys(yaml.safe_load(block)) if key.startswith("openmetadata_"))
+    assert named, "no variable found in %s: the parser is broken" % guide.name
+    unknown = sorted(named - known)
+    assert not unknown, "%s names variables no role, playbook or default knows: %s" % (guide.name, unknown)
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda p: p.name)
+def test_guide_links_point_at_files_and_anchors(guide: pathlib.Path) -> None:
+    text = guide.read_text(encoding="utf-8")
+    problems = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if target.startswith(("http://", "https://")):
+            continue
+        path, anchor = (target.split("#", 1) + [""])[:2]
+        page = (guide.parent / path) if path else guide
+        if not page.exists():
+            problems.append("%s: no such file" % target)
+            continue
+        if anchor and page.suffix == ".md":
+            headings = re.findall(r"^#+ (.*)$", page.read_text(encoding="utf-8"), flags=re.M)
+            slugs = {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
+            if anchor not in slugs:
+                problems.append("%s: no heading with that anchor" % target)
+    assert not problems, "%s: %s" % (guide.name, "; ".join(problems))
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda p: p.name)
+def test_guide_runs_only_real_playbooks(guide: pathlib.Path) -> None:
+    text = guide.read_text(encoding="utf-8")
+    playbooks = {p.stem for p in (REPO / "playbooks").glob("*.yml")}
+    used = set(re.findall(r"openmetadata\.ops\.(\w+)\b(?! *:)", text))
+    modules_and_roles = set(MODULES) | set(ROLES)
+    unknown = sorted(used - playbooks - modules_and_roles)
+    assert not unknown, "%s names openmetadata.ops.%s, which is no playbook, module or role" % (guide.name, unknown)
