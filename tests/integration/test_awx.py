@@ -436,6 +436,7 @@ class AwxHost(UpgradeHost):
 @pytest.fixture
 def awx_site(tmp_path, private_postgresql_restartable, dist) -> Iterator[AwxHost]:  # pylint: disable=redefined-outer-name
     """A 1.1.7 site whose OpenMetadata database belongs to a user with a password (scram)."""
+    pytest.importorskip("ansible_runner", reason="ansible-runner is in requirements-dev.txt: make venv")
     server = private_postgresql_restartable
     db_user = unique_name("om_awx_user")
     db_password = "Awx-S3cret-%s" % uuid.uuid4().hex[:12]
@@ -535,7 +536,6 @@ def test_upgrade_runs_under_ansible_runner_as_awx_runs_it(awx_site):
     """A dry run asked for without check mode changes nothing; the check-mode job and the real job
     succeed with the summary in their events; the survey's backup folder is used; no secret is in
     any artifact of any job."""
-    pytest.importorskip("ansible_runner", reason="ansible-runner is in requirements-dev.txt: make venv")
     host = awx_site
     backup_dir = host.tmp / "survey-backups"
     survey = answers(openmetadata_target_version=TARGET, openmetadata_backup_dir=str(backup_dir),
