@@ -18,6 +18,8 @@ the environment winning key by key. Keys:
   unreachable Airflow would (pipelines.py).
 * ``reindex_batch_delay_seconds``: seconds a reindex run waits after each bulk request (a slow run,
   whose record shows growing stats while it runs).
+* ``reindex_pause_file``: a path; while that file exists, a reindex run waits after each bulk request
+  (a test holds a run half-way, then lets it finish).
 """
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import ssl
 import time
 import urllib.error
@@ -165,12 +166,13 @@ def plan(om12: bool, entities: Sequence[str], cluster_alias: str) -> List[Tuple[
 
 def run(db: DbSettings, search: SearchSettings, om12: bool, entities: Sequence[str], recreate: bool,
         batch_size: int, on_batch: Optional[Callable[[Dict[str, Any]], None]] = None,
-        batch_delay: float = 0.0) -> Dict[str, Any]:
+        batch_delay: float = 0.0, pause_file: Optional[str] = None) -> Dict[str, Any]:
     """Returns {"total": n, "success": n, "failed": n, "indexes": {name: docs}}; raises ReindexError.
 
     Like the upstream job, the total is counted before indexing and ``on_batch`` hears the stats
     ({"total", "success", "failed"}) after every bulk request, so a run record can show them while
-    it runs; ``batch_delay`` seconds after each bulk request make a run slow on purpose (a fault knob)."""
+    it runs; ``batch_delay`` seconds after each bulk request make a run slow on purpose, and while
+    ``pause_file`` exists the run waits after each bulk request (fault knobs for progress tests)."""
     client = SearchClient(search)
     conn = dbm.connect(db)
     stats = {"total": 0, "success": 0, "failed": 0, "indexes": {}}
@@ -184,6 +186,8 @@ def run(db: DbSettings, search: SearchSettings, om12: bool, entities: Sequence[s
                 on_batch({"total": planned, "success": stats["success"], "failed": stats["failed"]})
             if batch_delay > 0:
                 time.sleep(batch_delay)
+            while pause_file and os.path.exists(pause_file):
+                time.sleep(0.1)
         for index, sources in steps:
             if recreate:
                 status, body = client.call("DELETE", "/" + index)

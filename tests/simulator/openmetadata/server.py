@@ -148,7 +148,8 @@ def run_app(state: State, app: Dict[str, Any], run_type: str) -> Dict[str, Any]:
                 state.save_run(record, new=False)
             stats = reindexm.run(state.conf.db, state.conf.search, True, config.get("entities") or ["all"],
                                  bool(config.get("recreateIndex", False)), _ints(config.get("batchSize"), 100),
-                                 running, float(state.faults.get("reindex_batch_delay_seconds") or 0))
+                                 running, float(state.faults.get("reindex_batch_delay_seconds") or 0),
+                                 state.faults.get("reindex_pause_file"))
             step = {"totalRecords": stats["total"], "successRecords": stats["success"],
                     "failedRecords": stats["failed"]}
             record["status"] = "success" if not stats["failed"] else "activeError"
@@ -186,7 +187,8 @@ def run_job_11(state: State, body: Dict[str, Any]) -> Dict[str, Any]:
                         "successRecords": so_far["success"], "failedRecords": so_far["failed"]}
                 job["stats"] = {"jobStats": step, "sourceStats": step, "sinkStats": step}
             stats = reindexm.run(state.conf.db, state.conf.search, False, job["entities"], job["recreateIndex"],
-                                 job["batchSize"], running, float(state.faults.get("reindex_batch_delay_seconds") or 0))
+                                 job["batchSize"], running, float(state.faults.get("reindex_batch_delay_seconds") or 0),
+                                 state.faults.get("reindex_pause_file"))
             step = {"totalRecords": stats["total"], "processedRecords": stats["total"],
                     "successRecords": stats["success"], "failedRecords": stats["failed"]}
             job["stats"] = {"jobStats": step, "sourceStats": step, "sinkStats": step}
