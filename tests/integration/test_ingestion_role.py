@@ -189,6 +189,18 @@ def test_upgrade_playbook_refuses_a_python_311_ingestion_host(tmp_path, wheelhou
     assert not (venv / ".openmetadata-ops").exists()
 
 
+def test_a_missing_venv_is_created_when_asked(tmp_path, wheelhouse):
+    venv = tmp_path / "new-venv"
+    variables = role_vars(venv, wheelhouse, openmetadata_ingestion_create_venv=True,
+                          openmetadata_ingestion_python=str(pyenv_python("3.10.13")))
+    run = run_role(tmp_path, variables)
+    assert run.rc == 0, explain(run)
+    assert client_version(venv).startswith(TARGET + ".")
+    assert not (venv / ".openmetadata-ops").exists(), "there was no client before: nothing to record"
+    again = run_role(tmp_path, variables)
+    assert again.rc == 0 and again.changed == 0, explain(again)
+
+
 def test_missing_venv_is_refused(tmp_path, wheelhouse):
     run = run_role(tmp_path, role_vars(tmp_path / "nowhere", wheelhouse))
     assert run.rc != 0, explain(run)
