@@ -201,6 +201,21 @@ def test_a_missing_venv_is_created_when_asked(tmp_path, wheelhouse):
     assert again.rc == 0 and again.changed == 0, explain(again)
 
 
+def test_upgrade_playbook_leaves_the_client_alone_after_a_server_rollback(tmp_path, wheelhouse):
+    """What the server play leaves in hostvars after a rollback (openmetadata_upgrade_rollback) stops the
+    ingestion play before the role runs. The server play is limited away; its host's vars remain."""
+    venv = make_venv(tmp_path / "venv", "3.10.13")
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(yaml.safe_dump({
+        "openmetadata": {"hosts": {"om": {"openmetadata_upgrade_rollback": {"failed_phase": "migrate"}}}},
+        "openmetadata_ingestion": {"hosts": {"ingest": dict(
+            role_vars(venv, wheelhouse), ansible_connection="local", ansible_python_interpreter=sys.executable)}}}))
+    run = ansible_playbook(["-i", str(inventory), str(REPO / "playbooks" / "upgrade.yml"), "--limit", "ingest"], tmp_path)
+    assert run.rc != 0, explain(run)
+    assert "A server upgrade was rolled back" in failure(run)
+    assert not run.results("Read the Python version of the venv"), "the role must not start"
+
+
 def test_missing_venv_is_refused(tmp_path, wheelhouse):
     run = run_role(tmp_path, role_vars(tmp_path / "nowhere", wheelhouse))
     assert run.rc != 0, explain(run)
