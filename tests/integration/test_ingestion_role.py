@@ -216,6 +216,21 @@ def test_upgrade_playbook_leaves_the_client_alone_after_a_server_rollback(tmp_pa
     assert not run.results("Read the Python version of the venv"), "the role must not start"
 
 
+def test_rollback_removes_a_client_the_venv_did_not_hold(tmp_path, wheelhouse):
+    venv = make_venv(tmp_path / "empty-venv", "3.10.13")
+    variables = role_vars(venv, wheelhouse)
+    run = run_role(tmp_path, variables)
+    assert run.rc == 0, explain(run)
+    assert client_version(venv).startswith(TARGET + ".")
+    assert json.loads((venv / ".openmetadata-ops" / "before.json").read_text())["packages"]["openmetadata-ingestion"] is None
+    back = run_role(tmp_path, variables, tasks_from="rollback")
+    assert back.rc == 0, explain(back)
+    assert back.result("Remove the client packages the venv did not hold before")["changed"]
+    assert not (venv / "bin" / "metadata").exists()
+    again = run_role(tmp_path, variables, tasks_from="rollback")
+    assert again.rc == 0 and again.changed == 0, explain(again)
+
+
 def test_missing_venv_is_refused(tmp_path, wheelhouse):
     run = run_role(tmp_path, role_vars(tmp_path / "nowhere", wheelhouse))
     assert run.rc != 0, explain(run)
