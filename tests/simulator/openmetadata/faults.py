@@ -30,7 +30,7 @@ from typing import Any, Dict, Mapping, Optional
 
 KNOWN = {"migration_crash_at", "migration_crash_version", "migration_crash_mode", "refuse_start",
          "start_delay_seconds", "apps_api_500", "reindex_fail", "reindex_batch_delay_seconds",
-         "pipeline_deploy_fail"}
+         "pipeline_deploy_fail", "reindex_pause_file"}
 
 
 class FaultError(Exception):
