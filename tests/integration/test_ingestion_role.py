@@ -256,7 +256,14 @@ def old_server(tmp_path) -> Iterator[StandinSite]:
 
 def test_a_server_on_another_version_leaves_the_client_alone(tmp_path, wheelhouse, old_server):
     venv = make_venv(tmp_path / "fresh-venv", "3.10.13")
-    run = run_role(tmp_path, role_vars(venv, wheelhouse, openmetadata_ingestion_server_url=old_server.server_url))
+    variables = role_vars(venv, wheelhouse, openmetadata_ingestion_server_url=old_server.server_url)
+    # --check of the whole upgrade: the server play changed nothing, so its server still reports 1.1.7.
+    dry = run_role(tmp_path, variables, check=True)
+    assert dry.rc == 0, explain(dry)
+    assert "reports 1.1.7" in dry.result("Say what the server reports (check mode)")["msg"]
+    assert not list(venv.glob("lib/python3.10/site-packages/metadata"))
+
+    run = run_role(tmp_path, variables)
     assert run.rc != 0, explain(run)
     msg = failure(run)
     assert "reports 1.1.7, not %s" % TARGET in msg and "upgrade the server first" in msg, msg
