@@ -28,6 +28,7 @@ from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import (
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_schema import (
     is_openmetadata_schema, read_schema_version,
 )
+from ansible_collections.openmetadata.ops.plugins.module_utils.progress import ProgressFile, backup_summary
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import COLLECTION_VERSION
 
 MANIFEST_FORMAT = "openmetadata.ops/backup"
@@ -42,6 +43,75 @@ CHECKSUM_METHOD = "row-md5-60bit-sum-stored-columns"
 
 class BackupError(Exception):
     """The backup cannot be taken; nothing was left behind."""
+
+
+class BackupProgress:
+    """What the roles print while an async backup runs: tables done / total, rows dumped /
+    estimated total (exact per table once dumped), bytes written, the current table.
+
+    Only counts and names go to the file: no host, user or password."""
+
+    ROW_STEP = 500  # report rows every this many (PostgreSQL hands us one row at a time)
+
+    def __init__(self, path: Optional[str], database: str, method: str,
+                 size: Optional[Any] = None) -> None:
+        self.file = ProgressFile(path, "backup", summary=backup_summary)
+        self.size = size  # () -> bytes written so far, once the dump file exists
+        self._done_rows = 0  # rows of the finished tables
+        self._table_rows = 0
+        self._reported_rows = 0
+        self.file.update(force=True, database=database, method=method, phase="connecting",
+                         tables_done=0, tables_total=None, rows_done=0, rows_estimated=None,
+                         bytes_written=0, current_table=None)
+
+    def phase(self, name: str, **values: Any) -> None:
+        self.file.update(force=True, phase=name, **values)
+
+    def planned(self, tables: list[str], estimates: dict[str, int]) -> None:
+        self._estimates = {table: estimates.get(table, 0) for table in tables}
+        self.file.update(force=True, tables_total=len(tables), rows_estimated=sum(self._estimates.values()))
+
+    def table_started(self, table: str) -> None:
+        self._table_rows = 0
+        self._reported_rows = 0
+        # Always written: a table that takes long (or waits on a lock) shows up at once.
+        self.file.update(force=True, current_table=table, bytes_written=self._size())
+
+    def rows(self, count: int) -> None:
+        self._table_rows = count
+        if count - self._reported_rows >= self.ROW_STEP:
+            self._reported_rows = count
+            self._report()
+
+    def table_done(self, table: str, count: int) -> None:
+        self._done_rows += count
+        self._table_rows = 0
+        estimates = getattr(self, "_estimates", {})
+        if table in estimates:
+            estimates[table] = count  # the exact count replaces the estimate
+        self.file.data["tables_done"] = (self.file.data.get("tables_done") or 0) + 1
+        self._report()
+
+    def bytes(self, tables_seen: int) -> None:
+        """Client dumps: no row counts, only the tables the output has reached."""
+        self.file.update(tables_done=tables_seen, bytes_written=self._size())
+
+    def _report(self, force: bool = False) -> None:
+        estimates = getattr(self, "_estimates", {})
+        done = self._done_rows + self._table_rows
+        estimated = sum(estimates.values()) if estimates else None
+        if estimated is not None and done > estimated:
+            estimated = done  # the estimate was low: never show more than 100%
+        self.file.update(force=force, rows_done=done, rows_estimated=estimated, bytes_written=self._size())
+
+    def _size(self) -> int:
+        try:
+            return int(self.size()) if self.size is not None else 0
+        except (TypeError, ValueError):
+            return 0
+
+    def finish(self, state: str, **values: Any) -> None:
+        self.file.finish(state, current_table=None, bytes_written=self._size(), **values)
 
 
 def manifest_path_for(dump_path: str) -> str:
@@ -199,15 +269,28 @@ class Snapshot:
         self.conn.rollback()
         return exists
 
-    def dump(self, write: Any) -> dict[str, dict[str, Any]]:
+    def estimated_rows(self) -> dict[str, int]:
+        """Row estimates from the catalog (cheap), for progress only."""
+        if self.params.engine == "mysql":
+            return mysql_engine.estimated_rows(self.conn)
+        return postgresql_engine.estimated_rows(self.conn, self.params.schema)
+
+    def dump(self, write: Any, progress: Optional[BackupProgress] = None) -> dict[str, dict[str, Any]]:
         """Write the dump; return what was written: {table: {rows, checksum}}."""
         if self.params.engine == "mysql":
             write(mysql_engine.DUMP_PROLOGUE)
-            written = {table: mysql_engine.dump_table(self.conn, table, write) for table in self.tables}
+            written = {}
+            for table in self.tables:
+                if progress is not None:
+                    progress.table_started(table)
+                written[table] = mysql_engine.dump_table(self.conn, table, write,
+                                                         progress.rows if progress is not None else None)
+                if progress is not None:
+                    progress.table_done(table, written[table]["rows"])
             write(mysql_engine.DUMP_EPILOGUE)
         else:
             write(postgresql_engine.DUMP_PROLOGUE)
-            written = postgresql_engine.dump_schema(self.conn, self.params.schema, self.tables, write)
+            written = postgresql_engine.dump_schema(self.conn, self.params.schema, self.tables, write, progress)
         if self._checksums is not None and written != self._checksums:
             raise BackupError("the dump does not match the snapshot it was read from (%s); the backup was "
                               "discarded" % ", ".join(sorted(t for t in written if written[t] != self._checksums.get(t))))
@@ -262,18 +345,38 @@ def apply_retention(dest: str, params: DbParams, keep: int, protect: str) -> lis
 def take_backup(params: DbParams, dest: str, *, method: str = "native", force: bool = False, keep: int = 0,
                 check_mode: bool = False, openmetadata_version: Optional[str] = None,
                 compress_level: int = 1, client_path: Optional[str] = None, verify: bool = True,
-                require_openmetadata: bool = True) -> dict[str, Any]:
+                require_openmetadata: bool = True, progress_file: Optional[str] = None) -> dict[str, Any]:
+    progress = BackupProgress(progress_file, params.database, method)
+    try:
+        result = _take_backup(params, dest, method, force, keep, check_mode, openmetadata_version, compress_level,
+                              client_path, verify, require_openmetadata, progress)
+    except BaseException:
+        progress.finish("failed")
+        raise
+    values: dict[str, Any] = {"phase": "reused" if result.get("reused") else "written"}
+    if result.get("rows"):  # the exact counts of the manifest
+        values.update(rows_done=sum(result["rows"].values()), rows_estimated=sum(result["rows"].values()),
+                      tables_done=len(result["rows"]))
+    progress.finish("done", **values)
+    return result
+
+
+def _take_backup(params: DbParams, dest: str, method: str, force: bool, keep: int, check_mode: bool,
+                 openmetadata_version: Optional[str], compress_level: int, client_path: Optional[str],
+                 verify: bool, require_openmetadata: bool, progress: BackupProgress) -> dict[str, Any]:
     dest = os.path.abspath(dest)
     check_dest(dest)
     binary = client_dump.find_client(params.engine, client_path) if method == "client" else None
     snapshot = Snapshot(params)
     try:
+        progress.planned(snapshot.tables, snapshot.estimated_rows())
         if require_openmetadata and not is_openmetadata_schema(snapshot.schema_version):
             raise BackupError(
                 "database '%s' on %s has no OpenMetadata change-log tables (DATABASE_CHANGE_LOG, "
                 "SERVER_CHANGE_LOG): is it the OpenMetadata database? Check the database option, or set "
                 "require_openmetadata=false to back up any database" % (params.database, params.where))
         if not force:
+            progress.phase("looking for a backup of the same data")
             reusable = find_reusable(dest, params, snapshot, method, openmetadata_version)
             if reusable:
                 path, manifest = reusable
@@ -289,17 +392,24 @@ def take_backup(params: DbParams, dest: str, *, method: str = "native", force: b
         started = time.time()
         make_dest(dest)
         writer = AtomicCompressedWriter(dump_path, level=compress_level)
+        progress.size = lambda: writer.size
         try:
             if method == "native":
-                snapshot.dump(writer.write)
+                progress.phase("dumping")
+                snapshot.dump(writer.write, progress)
                 dump_format = "native-%s" % params.engine
                 tool = "openmetadata.ops %s" % COLLECTION_VERSION
             else:
+                progress.phase("checksums")
                 before = snapshot.checksums  # what the client's own snapshot must also hold
-                argv = client_dump.run_client_dump(params, binary or "", writer.write)
+                progress.phase("dumping")
+                argv = client_dump.run_client_dump(params, binary or "", _counting(writer.write, params.engine,
+                                                                                   progress))
                 dump_format = "mysqldump" if params.engine == "mysql" else "pg_dump-plain"
                 tool = client_dump.client_version(argv[0])
+                progress.phase("checking that the data did not change")
                 _check_unchanged(params, before)
+            progress.phase("writing")
             writer.commit()
         except BaseException:
             writer.abort()
@@ -331,6 +441,7 @@ def take_backup(params: DbParams, dest: str, *, method: str = "native", force: b
         }
         try:
             if verify:
+                progress.phase("verifying")
                 problem = verify_file(manifest_path, manifest)
                 if problem:
                     raise BackupError("the backup just written does not read back: %s" % problem)
@@ -347,6 +458,24 @@ def take_backup(params: DbParams, dest: str, *, method: str = "native", force: b
         raise BackupError(str(exc)) from None
     finally:
         snapshot.close()
+
+
+# Where a client dump starts a table's data: mysqldump writes each table's CREATE TABLE
+# before its INSERTs; pg_dump writes every CREATE TABLE first, then one COPY per table.
+TABLE_MARKERS = {"mysql": b"\nCREATE TABLE ", "postgresql": b"\nCOPY "}
+
+
+def _counting(write: Any, engine: str, progress: BackupProgress) -> Any:
+    """``write`` that also tells ``progress`` how many tables the client's output reached
+    (a marker split across two reads is missed: the count is progress, not proof)."""
+    marker = TABLE_MARKERS[engine]
+    seen = [0]
+
+    def counted(block: bytes) -> Any:
+        seen[0] += block.count(marker)
+        progress.bytes(seen[0])
+        return write(block)
+    return counted
 
 
 def _check_unchanged(params: DbParams, before: dict[str, dict[str, Any]]) -> None:

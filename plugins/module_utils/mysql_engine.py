@@ -9,7 +9,7 @@ with an unbuffered server-side cursor inside one consistent-snapshot transaction
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Dict, Iterable, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.db import quote_mysql
 from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import UnsupportedObject
@@ -51,6 +51,15 @@ def list_tables(conn: Any) -> list[str]:
         cur.execute("SELECT TABLE_NAME FROM information_schema.TABLES "
                     "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME")
         return [row[0] for row in cur.fetchall()]
+
+
+def estimated_rows(conn: Any) -> Dict[str, int]:
+    """InnoDB's row estimate per table (information_schema, no table read): the denominator
+    of the progress lines until the exact counts come with the dump."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT TABLE_NAME, COALESCE(TABLE_ROWS, 0) FROM information_schema.TABLES "
+                    "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'")
+        return {row[0]: int(row[1]) for row in cur.fetchall()}
 
 
 def other_objects(conn: Any) -> list[str]:
@@ -132,11 +141,13 @@ def one_line(sql: str) -> str:
     return "".join(out)
 
 
-def dump_table(conn: Any, table: str, write: Callable[[str], Any]) -> dict[str, Any]:
+def dump_table(conn: Any, table: str, write: Callable[[str], Any],
+               on_rows: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
     """Write DDL and INSERTs for one table; return its row count and checksum.
 
     The checksum comes with the rows (one more column of the same SELECT), so the
-    table is read once; it equals what :func:`table_checksums` computes."""
+    table is read once; it equals what :func:`table_checksums` computes. ``on_rows``
+    hears the rows read so far (progress)."""
     stored = stored_columns(conn, table)
     write("DROP TABLE IF EXISTS %s;\n" % quote_mysql(table))
     write(create_table_sql(conn, table) + ";\n")
@@ -164,6 +175,8 @@ def dump_table(conn: Any, table: str, write: Callable[[str], Any]) -> dict[str, 
                     batch = []
                     batch_bytes = 0
             rows += len(fetched)
+            if on_rows is not None:
+                on_rows(rows)
         if batch:
             write(head + ",".join(batch) + ";\n")
     return {"rows": rows, "checksum": "%d" % checksum}

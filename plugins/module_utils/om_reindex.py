@@ -118,15 +118,36 @@ def run_stats(record: Dict[str, Any]) -> Dict[str, Any]:
     return stats if isinstance(stats, dict) else {}
 
 
+def progress_values(record: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """What a status line says about a run record: its status and job stats so far (the 1.2 app
+    updates ``successContext.stats`` while it runs; 1.1 updates ``stats``)."""
+    if not record:
+        return {"status": None, "total_records": None, "success_records": None, "failed_records": None}
+    job = run_stats(record).get("jobStats") or {}
+    if not isinstance(job, dict):
+        job = {}
+
+    def number(key: str) -> Optional[int]:
+        try:
+            return int(job[key]) if job.get(key) is not None else None
+        except (TypeError, ValueError):
+            return None
+    return {"status": record.get("status"), "total_records": number("totalRecords"),
+            "success_records": number("successRecords"), "failed_records": number("failedRecords")}
+
+
 class Reindexer:
     def __init__(self, client: ApiClient, timeout: float, poll_interval: float,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 on_record: Optional[Callable[[str, Optional[Dict[str, Any]]], None]] = None) -> None:
         self.client = client
         self.timeout = timeout
         self.poll_interval = poll_interval
         self.sleep = sleep
         self.clock = clock
         self.deadline = clock() + timeout
+        # Hears (phase, run record) at every status read: the module's progress file.
+        self.on_record = on_record or (lambda phase, record: None)
 
     # -- which API -------------------------------------------------------------------------------
     def server_version(self) -> Optional[str]:
@@ -167,6 +188,7 @@ class Reindexer:
     def wait_while_running(self, fetch: Callable[[], Optional[Dict[str, Any]]], what: str) -> Optional[Dict[str, Any]]:
         record = fetch()
         while record is not None and classify(record.get("status")) == "running":
+            self.on_record("waiting for the run already going", record)
             if self.clock() >= self.deadline:
                 raise ReindexFailed("%s is still running after %s s (timeout): not starting another run. Wait for it "
                                     "or raise timeout." % (what, self.timeout), {"run": record})
@@ -206,12 +228,14 @@ class Reindexer:
         mark = _run_mark(previous)
         record: Optional[Dict[str, Any]] = None
         try:
+            self.on_record("triggered", None)
             while True:
                 record = self.latest_run()
                 if record is not None and _run_mark(record) != mark:
                     state = classify(record.get("status"))
                     if state in ("done", "failed"):
                         break
+                    self.on_record("running", record)
                 if self.clock() >= self.deadline:
                     result["run"] = record
                     raise ReindexFailed("The %s run did not finish within %s s (timeout); last status: %s. It may "
@@ -260,6 +284,7 @@ class Reindexer:
         job_id = job.get("id")
         record = job
         while classify(record.get("status")) not in ("done", "failed"):
+            self.on_record("running", record)
             if self.clock() >= self.deadline:
                 result["run"] = record
                 raise ReindexFailed("The reindex job %s did not finish within %s s (timeout); last status: %s"

@@ -11,7 +11,7 @@ Data moves with COPY, inside one REPEATABLE READ, READ ONLY transaction.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Dict, Iterable, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.db import quote_postgresql as q
 from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import single_line
@@ -47,6 +47,18 @@ def list_tables(conn: Any, schema: str) -> list[str]:
         cur.execute("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                     "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relname", (schema,))
         return [row[0] for row in cur.fetchall()]
+
+
+def estimated_rows(conn: Any, schema: str) -> Dict[str, int]:
+    """The planner's row estimate per table (pg_class.reltuples, -1 before the first
+    ANALYZE, then the statistics collector's live rows): progress only, no table read."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT c.relname, CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint "
+                    "ELSE COALESCE(s.n_live_tup, 0) END "
+                    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid "
+                    "WHERE n.nspname = %s AND c.relkind IN ('r', 'p')", (schema,))
+        return {row[0]: max(0, int(row[1] or 0)) for row in cur.fetchall()}
 
 
 def other_objects(conn: Any, schema: str) -> list[str]:
@@ -148,8 +160,12 @@ def _literal(text: str) -> str:
     return "'%s'" % text.replace("'", "''")
 
 
-def dump_schema(conn: Any, schema: str, tables: list[str], write: Callable[[str], Any]) -> dict[str, dict[str, Any]]:
-    """Write the whole schema and its data; return {table: {rows, checksum}}."""
+def dump_schema(conn: Any, schema: str, tables: list[str], write: Callable[[str], Any],
+                progress: Any = None) -> dict[str, dict[str, Any]]:
+    """Write the whole schema and its data; return {table: {rows, checksum}}.
+
+    ``progress`` (optional) hears ``table_started(name)``, ``rows(count)`` and
+    ``table_done(name, rows)`` while the data is copied."""
     rows: dict[str, dict[str, Any]] = {}
     sequences = free_sequences(conn, schema)
     with conn.cursor() as cur:
@@ -157,12 +173,21 @@ def dump_schema(conn: Any, schema: str, tables: list[str], write: Callable[[str]
             write("CREATE SEQUENCE %s AS %s INCREMENT BY %d MINVALUE %d MAXVALUE %d START WITH %d CACHE %d%s;\n" % (
                 q(seq["name"]), seq["type"], seq["increment"], seq["min"], seq["max"], seq["start"],
                 seq["cache"], " CYCLE" if seq["cycle"] else ""))
+        if progress is not None:
+            progress.phase("reading the table definitions")
         table_columns = {table: columns(conn, schema, table) for table in tables}
         for table in tables:
             ddl = "CREATE TABLE %s (%s)" % (q(table), ", ".join(column_sql(c) for c in table_columns[table]))
             write(single_line(ddl, "table %s" % table) + ";\n")
+        if progress is not None:
+            progress.phase("dumping")
         for table in tables:
-            rows[table] = _copy_out(cur, schema, table, table_columns[table], write)
+            if progress is not None:
+                progress.table_started(table)
+            rows[table] = _copy_out(cur, schema, table, table_columns[table], write,
+                                    progress.rows if progress is not None else None)
+            if progress is not None:
+                progress.table_done(table, rows[table]["rows"])
         for seq in sequences:
             write(sequence_value_sql(cur, q(seq["name"]), _literal(q(seq["name"]))))
             if seq["owned_by"]:
@@ -183,12 +208,12 @@ def dump_schema(conn: Any, schema: str, tables: list[str], write: Callable[[str]
 
 
 def _copy_out(cur: Any, schema: str, table: str, cols: list[dict[str, Any]],
-              write: Callable[[Any], Any]) -> dict[str, Any]:
+              write: Callable[[Any], Any], on_rows: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
     """COPY one table out; the rows are hashed on their way to the file, so the table
     is read once for data and checksum."""
     column_list = stored_column_list(cols)
     write("COPY %s (%s) FROM stdin;\n" % (q(table), column_list))
-    hasher = RowHasher(write)
+    hasher = RowHasher(write, on_rows)
     cur.copy_expert("COPY %s.%s (%s) TO STDOUT" % (q(schema), q(table), column_list), hasher, size=1024 * 1024)
     write("\\.\n")
     return hasher.result()
@@ -205,8 +230,10 @@ class RowHasher:
     PostgreSQL sends one row per message, but nothing here relies on it: a line split
     across two writes waits in ``_pending``."""
 
-    def __init__(self, forward: Optional[Callable[[Any], Any]] = None) -> None:
+    def __init__(self, forward: Optional[Callable[[Any], Any]] = None,
+                 on_rows: Optional[Callable[[int], None]] = None) -> None:
         self._forward = forward
+        self._on_rows = on_rows
         self._pending = b""
         self.rows = 0
         self.checksum = 0
@@ -221,6 +248,8 @@ class RowHasher:
         self.rows += len(lines)
         if self._forward is not None:
             self._forward(data)
+        if self._on_rows is not None and lines:
+            self._on_rows(self.rows)
         return len(data)
 
     def result(self) -> dict[str, Any]:

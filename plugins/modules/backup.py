@@ -73,6 +73,15 @@ options:
       - Refuse a database without OpenMetadata's change-log tables (a wrong O(database) is the usual cause).
     type: bool
     default: true
+  progress_file:
+    description:
+      - While the backup runs, keep this JSON file up to date with how far it is (phase, tables done and
+        total, rows dumped and the estimated total, bytes written, current table), written atomically
+        (0600) about once a second, and a last time with C(state) V(done) or V(failed).
+      - Meant for runs with C(async) (role M(openmetadata.ops.backup) polls the job and prints a status line
+        from it). It holds counts and names only, never a connection parameter or password.
+      - Not written in check mode. Not set, no file is written.
+    type: path
 attributes:
   check_mode:
     support: full
@@ -179,6 +188,7 @@ def main() -> None:
         compress_level={"type": "int", "default": 1},
         verify={"type": "bool", "default": True},
         require_openmetadata={"type": "bool", "default": True},
+        progress_file={"type": "path"},
     ), supports_check_mode=True)
     if not 1 <= module.params["compress_level"] <= 9:
         module.fail_json(msg="compress_level must be between 1 and 9, got %d" % module.params["compress_level"])
@@ -196,6 +206,7 @@ def main() -> None:
             client_path=module.params["client_path"],
             verify=module.params["verify"],
             require_openmetadata=module.params["require_openmetadata"],
+            progress_file=None if module.check_mode else module.params["progress_file"],
         )
     except (BackupError, DbError) as exc:
         module.fail_json(msg=str(exc))

@@ -101,6 +101,15 @@ options:
     description: OpenMetadata's C(clusterAlias), for the index names checked by O(verify_documents).
     type: str
     default: ""
+  progress_file:
+    description:
+      - While the module waits, keep this JSON file up to date with the run's status and its record counts
+        as the server reports them (total, success, failed), written atomically (0600) at every status read,
+        and a last time with C(state) V(done) or V(failed).
+      - Meant for runs with C(async) (C(tasks_from=reindex) of role M(openmetadata.ops.search) polls the job
+        and prints a status line from it). It never holds the token or a password.
+      - Not written in check mode. Not set, no file is written.
+    type: path
 attributes:
   check_mode:
     support: full
@@ -186,12 +195,14 @@ documents:
 '''
 
 import time
+from typing import Callable, Optional
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_api import ApiClient, ApiError
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_reindex import (
-    Reindexer, ReindexFailed, wanted_configuration)
+    Reindexer, ReindexFailed, progress_values, wanted_configuration)
+from ansible_collections.openmetadata.ops.plugins.module_utils.progress import ProgressFile, reindex_summary
 from ansible_collections.openmetadata.ops.plugins.module_utils.search import (
     client_from_params, list_indexes, wanted_names)
 
@@ -246,15 +257,31 @@ def main() -> None:
         search_validate_certs={"type": "bool", "default": True},
         search_ca_path={"type": "path"},
         cluster_alias={"type": "str", "default": ""},
+        progress_file={"type": "path"},
     ), supports_check_mode=True, required_if=[("verify_documents", True, ("search_url",))])
     p = module.params
     if p["timeout"] <= 0 or p["poll_interval"] <= 0:
         module.fail_json(msg="timeout and poll_interval must be positive numbers of seconds")
     result: dict = {"changed": False, "server_version": None, "run": None}
+    progress = ProgressFile(None if module.check_mode else p["progress_file"], "reindex", summary=reindex_summary)
+    progress.update(force=True, phase="connecting", **progress_values(None))
+
+    def on_record(phase: str, record: Optional[dict]) -> None:
+        progress.update(force=True, phase=phase, **progress_values(record))
+    try:
+        run(module, result, progress, on_record)
+    except BaseException:
+        progress.finish("failed", **progress_values(result.get("run")))
+        raise
+
+
+def run(module: AnsibleModule, result: dict, progress: ProgressFile,
+        on_record: Callable[[str, Optional[dict]], None]) -> None:
+    p = module.params
     try:
         client = ApiClient(p["server_url"], token=p["jwt_token"], validate_certs=p["validate_certs"],
                            ca_path=p["ca_path"], timeout=p["request_timeout"], service="OpenMetadata server")
-        reindexer = Reindexer(client, p["timeout"], p["poll_interval"])
+        reindexer = Reindexer(client, p["timeout"], p["poll_interval"], on_record=on_record)
         result["server_version"] = reindexer.server_version()
         api = reindexer.choose_api(p["api"], result["server_version"])
         if api == "apps":
@@ -268,6 +295,7 @@ def main() -> None:
         if module._diff and api == "apps":  # pylint: disable=protected-access
             result["diff"] = {"before": result.get("configuration_before"), "after": result.get("configuration")}
         if p["verify_documents"] and not module.check_mode:
+            progress.update(force=True, phase="checking the documents in the search engine")
             problem = verify(p, api, result)
             if problem:
                 module.fail_json(msg=problem, **result)
@@ -277,6 +305,7 @@ def main() -> None:
         module.fail_json(msg=exc.msg, **result)
     except ApiError as exc:
         module.fail_json(msg=str(exc), http_status=exc.status, **result)
+    progress.finish("done", phase="finished", **progress_values(result.get("run")))
     module.exit_json(**result)
 
 
