@@ -140,6 +140,7 @@ def run_app(state: State, app: Dict[str, Any], run_type: str) -> Dict[str, Any]:
         try:
             if state.faults.get("reindex_fail"):
                 raise reindexm.ReindexError("stand-in fault: reindex_fail")
+
             def running(so_far: Dict[str, Any]) -> None:
                 # The 1.2 app writes its stats into the run record while it runs.
                 step = {"totalRecords": so_far["total"], "successRecords": so_far["success"],
@@ -182,6 +183,7 @@ def run_job_11(state: State, body: Dict[str, Any]) -> Dict[str, Any]:
         try:
             if state.faults.get("reindex_fail"):
                 raise reindexm.ReindexError("stand-in fault: reindex_fail")
+
             def running(so_far: Dict[str, Any]) -> None:
                 step = {"totalRecords": so_far["total"], "processedRecords": so_far["success"] + so_far["failed"],
                         "successRecords": so_far["success"], "failedRecords": so_far["failed"]}
