@@ -64,7 +64,8 @@ class ProgressFile:
         self.update(force=True, **values)
 
     def _write(self) -> None:
-        assert self.path is not None
+        if self.path is None:
+            return
         folder = os.path.dirname(os.path.abspath(self.path))
         try:
             fd, tmp = tempfile.mkstemp(prefix=".progress.", suffix=".partial", dir=folder)

@@ -225,8 +225,8 @@ def test_backup_prints_growing_progress_and_ends_like_the_foreground_backup(dbs,
         assert account["password"] not in run.output + again.output
 
 
-def test_backup_failure_in_the_job_keeps_its_message_and_check_mode_runs_in_the_foreground(dbs, tmp_path,
-                                                                                          monkeypatch):
+def test_backup_failure_in_the_job_keeps_its_message_and_check_mode_runs_in_the_foreground(
+        dbs, tmp_path, monkeypatch):
     database = dbs.build()
     scratch = tmp_path / "tmp"
     scratch.mkdir()
