@@ -238,8 +238,9 @@ def test_upgrade_picture_marks_the_phases_after_which_rollback_restores_the_back
             sorted(marked), defaults["openmetadata_upgrade_db_phases"])
 
 
-# --- the guides name only variables, playbooks and pages that exist ---
+# --- the docs name only variables, playbooks and pages that exist ---
 GUIDES = [REPO / "docs" / "user-guide.md", REPO / "docs" / "troubleshooting.md"]
+DOC_PAGES = sorted((REPO / "docs").glob("*.md")) + [REPO / "README.md"]
 
 
 def _known_variables() -> set[str]:
@@ -264,43 +265,60 @@ def _yaml_keys(node: Any) -> Iterator[str]:
             yield from _yaml_keys(item)
 
 
-@pytest.mark.parametrize("guide", GUIDES, ids=lambda p: p.name)
-def test_guide_names_only_real_variables(guide: pathlib.Path) -> None:
-    text = guide.read_text(encoding="utf-8")
-    known = _known_variables()
-    named = set(re.findall(r"`(openmetadata_\w+)", text)) | set(re.findall(r"-e (openmetadata_\w+)=", text))
+def _variables_named(text: str) -> set[str]:
+    """`openmetadata_x` in the prose, -e openmetadata_x=..., and the keys of the YAML examples. A name
+    ending in _ or followed by * or < is a family (`openmetadata_db_*`), not a variable."""
+    named = set(re.findall(r"`(openmetadata_\w+)(?![*<\w])", text)) | set(re.findall(r"-e (openmetadata_\w+)=", text))
     for block in re.findall(r"```yaml\n(.*?)```", text, flags=re.S):
-        named.update(key for key in _yaml_keys(yaml.safe_load(block)) if key.startswith("openmetadata_"))
-    assert named, "no variable found in %s: the parser is broken" % guide.name
-    unknown = sorted(named - known)
-    assert not unknown, "%s names variables no role, playbook or default knows: %s" % (guide.name, unknown)
+        try:
+            document = yaml.safe_load(block)
+        except yaml.YAMLError:
+            continue  # before/after fragments that are not one YAML document
+        named.update(key for key in _yaml_keys(document) if key.startswith("openmetadata_"))
+    return {name for name in named if not name.endswith("_")}
 
 
 @pytest.mark.parametrize("guide", GUIDES, ids=lambda p: p.name)
-def test_guide_links_point_at_files_and_anchors(guide: pathlib.Path) -> None:
+def test_guide_examples_are_yaml_naming_variables(guide: pathlib.Path) -> None:
     text = guide.read_text(encoding="utf-8")
+    for block in re.findall(r"```yaml\n(.*?)```", text, flags=re.S):
+        yaml.safe_load(block)  # a reader copies these: each must be valid YAML
+    assert _variables_named(text), "no variable found in %s: the parser is broken" % guide.name
+
+
+@pytest.mark.parametrize("page", DOC_PAGES, ids=lambda p: p.name)
+def test_page_names_only_real_variables(page: pathlib.Path) -> None:
+    unknown = sorted(_variables_named(page.read_text(encoding="utf-8")) - _known_variables())
+    assert not unknown, "%s names variables no role, playbook or default knows: %s" % (page.name, unknown)
+
+
+@pytest.mark.parametrize("page", DOC_PAGES, ids=lambda p: p.name)
+def test_page_links_point_at_files_and_anchors(page: pathlib.Path) -> None:
+    text = page.read_text(encoding="utf-8")
     problems = []
     for target in re.findall(r"\]\(([^)\s]+)\)", text):
-        if target.startswith(("http://", "https://")):
+        if target.startswith(("http://", "https://", "mailto:")):
             continue
         path, anchor = (target.split("#", 1) + [""])[:2]
-        page = (guide.parent / path) if path else guide
-        if not page.exists():
+        linked = (page.parent / path) if path else page
+        if not linked.exists():
             problems.append("%s: no such file" % target)
             continue
-        if anchor and page.suffix == ".md":
-            headings = re.findall(r"^#+ (.*)$", page.read_text(encoding="utf-8"), flags=re.M)
+        if anchor and linked.suffix == ".md":
+            headings = re.findall(r"^#+ (.*)$", linked.read_text(encoding="utf-8"), flags=re.M)
             slugs = {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
             if anchor not in slugs:
                 problems.append("%s: no heading with that anchor" % target)
-    assert not problems, "%s: %s" % (guide.name, "; ".join(problems))
+    assert not problems, "%s: %s" % (page.name, "; ".join(problems))
 
 
-@pytest.mark.parametrize("guide", GUIDES, ids=lambda p: p.name)
-def test_guide_runs_only_real_playbooks(guide: pathlib.Path) -> None:
-    text = guide.read_text(encoding="utf-8")
+@pytest.mark.parametrize("page", DOC_PAGES, ids=lambda p: p.name)
+def test_page_runs_only_real_playbooks_modules_and_roles(page: pathlib.Path) -> None:
+    text = page.read_text(encoding="utf-8")
     playbooks = {p.stem for p in (REPO / "playbooks").glob("*.yml")}
-    used = set(re.findall(r"openmetadata\.ops\.(\w+)\b(?! *:)", text))
-    modules_and_roles = set(MODULES) | set(ROLES)
-    unknown = sorted(used - playbooks - modules_and_roles)
-    assert not unknown, "%s names openmetadata.ops.%s, which is no playbook, module or role" % (guide.name, unknown)
+    # openmetadata.ops.<name>, not the Python path ansible_collections.openmetadata.ops.plugins..., not a
+    # family such as openmetadata.ops.server_<deployment>, not a YAML key.
+    used = set(re.findall(r"(?<!ansible_collections\.)openmetadata\.ops\.(\w+)\b(?![<*]| *:)", text))
+    used = {name for name in used if not name.endswith("_")}
+    unknown = sorted(used - playbooks - set(MODULES) - set(ROLES))
+    assert not unknown, "%s names openmetadata.ops.%s, which is no playbook, module or role" % (page.name, unknown)
