@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 import pytest
 
 from fixtures import om_database
-from harness import run_playbook
+from harness import Databases, run_playbook
 from simulator.search_engine import SearchEngineProcess
 from test_reindex import OmServer, dist, token  # noqa: F401  pylint: disable=unused-import
 
@@ -249,6 +249,29 @@ def test_backup_failure_in_the_job_keeps_its_message_and_check_mode_runs_in_the_
     result = check.result("Back up the OpenMetadata database")
     assert result["changed"] is True and result["manifest"] is None and "would write" in result["msg"], result
     assert not lines_of(check, "Backup progress") and not (tmp_path / "c").exists()
+
+
+def test_backup_that_outlives_its_time_limit_fails_with_what_to_raise(tmp_path, monkeypatch):
+    dbs = Databases("mysql")
+    try:
+        database = dbs.build()
+        monkeypatch.setenv("TMPDIR", str(tmp_path))
+        lock = TableLock(dbs, database, "table_entity")  # the dump waits there until the job is stopped
+        try:
+            run = run_playbook([dict(backup_role(database, tmp_path / "b", "mysql", "root", "",
+                                                 openmetadata_backup_async_timeout=3), ignore_errors=True)], tmp_path)
+        finally:
+            lock.release()
+    finally:
+        dbs.drop_all()
+    stop = run.result("Stop on a backup that outlived its time limit")
+    assert stop.get("failed") and "openmetadata_backup_async_timeout (3 s)" in stop["msg"], stop
+    assert "was stopped" in stop["msg"] and "raise" in stop["msg"], stop
+    lines = lines_of(run, "Backup progress")
+    assert "table table_entity" in lines[-1] and lines[-1].endswith("stopped after openmetadata_backup_async_timeout "
+                                                                     "(3 s)"), lines
+    assert not list(tmp_path.glob("openmetadata-backup.*.progress.json"))
+    assert not list((tmp_path / "b").glob("*.sql.gz"))  # no backup that looks complete
 
 
 # ---------------------------------------------------------------------------------------------------
