@@ -268,8 +268,8 @@ def test_backup_that_outlives_its_time_limit_fails_with_what_to_raise(tmp_path, 
     assert stop.get("failed") and "openmetadata_backup_async_timeout (3 s)" in stop["msg"], stop
     assert "was stopped" in stop["msg"] and "raise" in stop["msg"], stop
     lines = lines_of(run, "Backup progress")
-    assert "table table_entity" in lines[-1] and lines[-1].endswith("stopped after openmetadata_backup_async_timeout "
-                                                                     "(3 s)"), lines
+    stopped = "stopped after openmetadata_backup_async_timeout (3 s)"
+    assert "table table_entity" in lines[-1] and lines[-1].endswith(stopped), lines
     assert not list(tmp_path.glob("openmetadata-backup.*.progress.json"))
     assert not list((tmp_path / "b").glob("*.sql.gz"))  # no backup that looks complete
 
