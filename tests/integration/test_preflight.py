@@ -4,6 +4,7 @@ stand-in, the host's JDK 17 and pyenv Pythons: each refusal with its message, th
 written first, the facts set, and check mode changing nothing."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pathlib
@@ -20,6 +21,7 @@ import yaml
 
 from fixtures import om_database
 from harness import ADMIN, REPO, PlaybookRun, ansible_playbook, free_port
+from simulator.openmetadata import conf
 
 JDK17 = pathlib.Path("/usr/lib/jvm/java-17-openjdk-amd64")
 PYENV = pathlib.Path(os.environ.get("PYENV_ROOT", str(pathlib.Path.home() / ".pyenv"))) / "versions"
@@ -80,6 +82,7 @@ class Preflight:
             "openmetadata_backup_dir": str(tmp_path / "backups"),
             "openmetadata_report_dir": str(self.reports),
             "openmetadata_accept_query_loss": True,
+            "openmetadata_jwt_token": conf.DEFAULT_JWT_TOKEN,
         }
         self.ingestion: dict[str, str] = {}
 
@@ -135,8 +138,9 @@ def refused(run: PlaybookRun, code: str, text: str) -> str:
 # A path that is fine
 # ---------------------------------------------------------------------------------------------------
 
-def test_ready_upgrade_reports_facts_plan_and_losses(host, releases, tmp_path):
-    """The running 1.1.7 stand-in, real DB, ES 8.10.2 stand-in, JDK 17: no problem; reports and facts."""
+@contextlib.contextmanager
+def running_standin(host: Preflight, releases: pathlib.Path, tmp_path: pathlib.Path) -> Iterator[dict[str, Any]]:
+    """The 1.1.7 stand-in release unpacked under tmp_path and serving: yields the overrides that point at it."""
     home = tmp_path / "om"
     with tarfile.open(releases / "openmetadata-1.1.7.tar.gz") as archive:
         archive.extractall(home)  # our own archive
@@ -151,12 +155,18 @@ def test_ready_upgrade_reports_facts_plan_and_losses(host, releases, tmp_path):
     subprocess.run(["bash", str(script), "start"], env=env, check=True, capture_output=True, timeout=60)
     try:
         _wait_for("http://127.0.0.1:%d/api/v1/system/version" % app)
-        before = host.dbs.snapshot(host.name)
-        run = host.run(openmetadata_install_dir=str(home), openmetadata_server_url="http://127.0.0.1:%d" % app,
-                       openmetadata_admin_url="http://127.0.0.1:%d" % admin)
-        after = host.dbs.snapshot(host.name)
+        yield {"openmetadata_install_dir": str(home), "openmetadata_server_url": "http://127.0.0.1:%d" % app,
+               "openmetadata_admin_url": "http://127.0.0.1:%d" % admin}
     finally:
         subprocess.run(["bash", str(script), "stop"], env=env, check=False, capture_output=True, timeout=60)
+
+
+def test_ready_upgrade_reports_facts_plan_and_losses(host, releases, tmp_path):
+    """The running 1.1.7 stand-in, real DB, ES 8.10.2 stand-in, JDK 17: no problem; reports and facts."""
+    with running_standin(host, releases, tmp_path) as server:
+        before = host.dbs.snapshot(host.name)
+        run = host.run(**server)
+        after = host.dbs.snapshot(host.name)
     assert run.rc == 0, run.output[-3000:]
     assert before == after
     info = run.result("Find what is installed and judge the upgrade")
@@ -199,6 +209,31 @@ def _wait_for(url: str, timeout: float = 30) -> None:
         except OSError:
             time.sleep(0.2)
     raise AssertionError("%s did not answer" % url)
+
+
+@pytest.mark.parametrize("engine", ["mysql"])
+def test_refuses_a_bot_token_the_running_server_refuses(host, releases, tmp_path):
+    """The post-upgrade steps need the token after the migration: a wrong or empty one is refused before."""
+    with running_standin(host, releases, tmp_path) as server:
+        wrong = token_refused(host.run(openmetadata_jwt_token="an-expired-token", **server), "HTTP 401")
+        empty = token_refused(host.run(openmetadata_jwt_token="", **server), "openmetadata_jwt_token is empty")
+        skipped = host.run(openmetadata_jwt_token="", openmetadata_preflight_check_token=False, **server)
+        accepted = host.run(**server)
+    assert "Settings > Bots" in wrong
+    assert "openmetadata_preflight_check_token: false" in empty
+    assert skipped.rc == 0, skipped.output[-2000:]
+    assert accepted.rc == 0, accepted.output[-2000:]
+    assert "an-expired-token" not in wrong and "an-expired-token" not in accepted.output
+
+
+def token_refused(run: PlaybookRun, text: str) -> str:
+    """The token problem is judged after the info module: it is in the fact and the failure, not the module result."""
+    assert run.rc != 0, run.output[-2000:]
+    fact = run.result("Remember what preflight found (used by the upgrade)")["ansible_facts"]["openmetadata_preflight"]
+    found = {p["code"]: p["msg"] for p in fact["problems"]}
+    assert "bot_token" in found and text in found["bot_token"], found
+    assert text in run.result("Refuse an upgrade that must not start")["msg"]
+    return found["bot_token"]
 
 
 def test_check_mode_changes_nothing_and_still_reports(host):
