@@ -128,7 +128,7 @@ def test_a_failing_deploy_names_the_pipeline_and_the_fix(served, playbook):
 
     run = redeploy(playbook, site, page=1000)
     assert run.rc != 0, explain(run)
-    msg = run.result("Check every redeploy answer")["msg"]
+    msg = run.result("Fail when a pipeline was not redeployed")["msg"]
     assert "Redeploying 1 of" in msg and victim in msg, msg
     assert "airflow API returned 503" in msg and "Settings > Services" in msg, msg
     others = {p["name"] for p in all_pipelines(site) if p["deployed"] and p["fullyQualifiedName"] != victim}

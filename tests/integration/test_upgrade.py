@@ -359,6 +359,25 @@ def test_failures_roll_back_to_the_old_release_with_nothing_lost(om_host):
 
 @needs_upgrade
 @pytest.mark.parametrize("om_host", ["mysql"], indirect=True)
+def test_failed_pipeline_redeploy_fails_the_host_but_keeps_the_upgrade(om_host):
+    """Airflow refusing the DAGs is no reason to throw a migrated server away: the host fails with what to
+    do, 1.2.5 keeps serving, the run record says finished, and nothing is rolled back."""
+    host = om_host
+    host.release_archive = faulty_release(host.dist, host.tmp / "nodeploy", {"pipeline_deploy_fail": True})
+    run = host.upgrade()
+    assert run.rc != 0, explain(run)
+    facts = summary(run)
+    assert facts["result"].startswith("upgraded, but the ingestion pipelines were not all redeployed"), facts
+    assert not facts["rolled_back"], facts
+    failure = task_results(run, "Fail the host whose ingestion pipelines were not redeployed")
+    assert failure and failure[0]["failed"], explain(run)
+    assert "The server itself is upgraded" in failure[0]["msg"] and "Settings > Services" in failure[0]["msg"]
+    assert host.version() == TARGET and host.current_release() == "openmetadata-%s" % TARGET
+    assert host.record()["status"] == "finished"
+
+
+@needs_upgrade
+@pytest.mark.parametrize("om_host", ["mysql"], indirect=True)
 def test_interrupted_run_then_rerun_finishes(om_host):
     """ansible-playbook killed while the new release starts (slowly); the next run finishes the job
     (or rolls back and upgrades again) and puts the DB setting back."""
