@@ -41,7 +41,7 @@ attributes:
     support: full
   diff_mode:
     support: full
-    details: One diff per changed file.
+    details: One diff per changed file; the values of secret keys (passwords, tokens, keys) are masked.
   idempotent:
     description: Whether a second run with the same arguments reports C(changed=false).
     support: full
@@ -172,7 +172,7 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import om_config, om_ingestion
+from ansible_collections.openmetadata.ops.plugins.module_utils import om_config, om_ingestion, om_redact
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import ConfigError
 
 
@@ -224,16 +224,19 @@ def main() -> None:
                 entry[key] = item[key]
         if changed:
             changed_files.append(item["path"])
-            diffs.append({"before": item["old"], "after": item["new"], "before_header": item["path"],
-                          "after_header": item["path"]})
+            # Workflows hold passwords and bot tokens: a --diff reaches job logs and AWX events.
+            diffs.append({"before": om_redact.mask(item["old"]), "after": om_redact.mask(item["new"]),
+                          "before_header": item["path"], "after_header": item["path"]})
             if not module.check_mode:
                 if p["backup"]:
                     entry["backup_file"] = module.backup_local(item["path"])
                 try:
                     _write(module, item["path"], item["new"])
                 except OSError as exc:
-                    module.fail_json(msg="cannot write %s: %s" % (item["path"], exc), files=files,
-                                     changed=bool(files))
+                    written = [f["path"] for f in files if f["changed"]]
+                    module.fail_json(msg="cannot write %s: %s (written before it: %s)" % (
+                        item["path"], exc, ", ".join(written) or "none"), files=files + [entry],
+                        changed=bool(written))
         files.append(entry)
 
     count = sum(len(f["changes"]) for f in files if f["changed"])

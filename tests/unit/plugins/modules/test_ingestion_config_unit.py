@@ -329,3 +329,22 @@ def test_line_numbers_after_a_continuation(tmp_path: pathlib.Path) -> None:
     script.write_text("#!/bin/sh\nmetadata ingest \\\n  -c u.yaml\nmetadata ingest -c u.yaml\n", encoding="utf-8")
     (item,) = om_ingestion.plan([str(script)])["files"]
     assert [f["line"] for f in item["findings"]] == [2, 4]
+
+
+def test_module_diff_masks_connection_secrets(tmp_path: pathlib.Path) -> None:
+    """--diff goes to job logs and AWX events: a literal password or bot token in a workflow stays out."""
+    target = tmp_path / "domo.yaml"
+    target.write_text(
+        "source:\n  type: domodatabase\n  serviceName: domo\n  serviceConnection:\n    config:\n"
+        "      type: DomoDatabase\n      clientId: client\n      secretToken: s3cr3t-domo\n"
+        "      accessToken: acc3ss-domo\n      sandboxDomain: https://acme.domo.com\n"
+        "  sourceConfig:\n    config:\n      type: DatabaseMetadata\n"
+        "sink:\n  type: metadata-rest\n  config: {}\n"
+        "workflowConfig:\n  openMetadataServerConfig:\n    hostPort: http://om:8585/api\n"
+        "    authProvider: openmetadata\n    securityConfig:\n      jwtToken: eyJ-bot-token\n")
+    checked = _run_module({"paths": [str(target)]}, check=True)
+    assert checked["changed"] is True, checked
+    shown = checked["diff"][0]["before"] + checked["diff"][0]["after"]
+    assert "instanceDomain" in shown
+    for secret in ("s3cr3t-domo", "acc3ss-domo", "eyJ-bot-token"):
+        assert secret not in shown
