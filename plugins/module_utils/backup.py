@@ -60,6 +60,7 @@ class BackupProgress:
         self._done_rows = 0  # rows of the finished tables
         self._table_rows = 0
         self._reported_rows = 0
+        self._estimates: dict[str, int] = {}  # table -> rows, set by planned()
         self.file.update(force=True, database=database, method=method, phase="connecting",
                          tables_done=0, tables_total=None, rows_done=0, rows_estimated=None,
                          bytes_written=0, current_table=None)
@@ -86,9 +87,8 @@ class BackupProgress:
     def table_done(self, table: str, count: int) -> None:
         self._done_rows += count
         self._table_rows = 0
-        estimates = getattr(self, "_estimates", {})
-        if table in estimates:
-            estimates[table] = count  # the exact count replaces the estimate
+        if table in self._estimates:
+            self._estimates[table] = count  # the exact count replaces the estimate
         self.file.data["tables_done"] = (self.file.data.get("tables_done") or 0) + 1
         self._report()
 
@@ -96,13 +96,12 @@ class BackupProgress:
         """Client dumps: no row counts, only the tables the output has reached."""
         self.file.update(tables_done=tables_seen, bytes_written=self._size())
 
-    def _report(self, force: bool = False) -> None:
-        estimates = getattr(self, "_estimates", {})
+    def _report(self) -> None:
         done = self._done_rows + self._table_rows
-        estimated = sum(estimates.values()) if estimates else None
+        estimated = sum(self._estimates.values()) if self._estimates else None
         if estimated is not None and done > estimated:
             estimated = done  # the estimate was low: never show more than 100%
-        self.file.update(force=force, rows_done=done, rows_estimated=estimated, bytes_written=self._size())
+        self.file.update(rows_done=done, rows_estimated=estimated, bytes_written=self._size())
 
     def _size(self) -> int:
         try:

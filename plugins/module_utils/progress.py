@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import tempfile
 import time
 from typing import Any, Callable, Dict, Optional
+
+from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import write_file_atomic
 
 MIN_INTERVAL = 1.0  # seconds between two writes, except for the first and the last
 
@@ -66,21 +66,10 @@ class ProgressFile:
     def _write(self) -> None:
         if self.path is None:
             return
-        folder = os.path.dirname(os.path.abspath(self.path))
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".progress.", suffix=".partial", dir=folder)
-        except OSError:
-            return
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self.data, handle, sort_keys=True)
-            os.replace(tmp, self.path)
+            write_file_atomic(self.path, json.dumps(self.data, sort_keys=True).encode("utf-8"))
         except (OSError, TypeError, ValueError):
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            pass  # progress is a courtesy: it never fails the backup or the reindex
 
 
 def _now() -> str:
