@@ -534,7 +534,7 @@ def plan_config(text: str, *, path: str = "openmetadata.yaml", target_version: s
         _set_search_type(doc, editor, search_engine, env, changes)
     new_text = _same_newlines(text, editor.result())
     if new_text != text:
-        _verify(new_text, path)
+        verify_rewritten(new_text, path)
     return {"text": new_text, "changed": new_text != text, "changes": changes, "removed_settings": removed,
             "engine": engine, "warnings": warnings}
 
@@ -585,7 +585,8 @@ def _same_newlines(original: str, new: str) -> str:
     return new
 
 
-def _verify(text: str, path: str) -> None:
+def verify_rewritten(text: str, path: str) -> None:
+    """Parse the rewritten text again before it is written: an edit of ours that breaks the YAML is a bug."""
     try:
         Document(text, path)
     except ConfigError as exc:  # a bug here must never reach the user's file
@@ -679,7 +680,7 @@ def plan_merge(edited_text: str, shipped_text: str, original_text: Optional[str]
                               "%s: yours %s, shipped %s (was %s)" % (c["key"], c["edited"], c["shipped"], c["original"])
                               for c in conflicts)), ) from None
     if new_text != shipped_text:
-        _verify(new_text, path)
+        verify_rewritten(new_text, path)
     return {"text": new_text, "changed": new_text != shipped_text, "changes": edited["changes"] + changes,
             "removed_settings": edited["removed_settings"], "engine": engine, "warnings": edited["warnings"],
             "conflicts": conflicts}
@@ -876,7 +877,7 @@ def plan_helm(text: str, *, path: str = "values.yaml", target_version: str, sour
                            "off as upstream's 1.2 dependencies)")
     new_text = _same_newlines(text, editor.result())
     if new_text != text:
-        _verify(new_text, path)
+        verify_rewritten(new_text, path)
     return {"text": new_text, "changed": new_text != text, "changes": changes, "removed_settings": removed,
             "engine": engine, "warnings": [], "helm_chart": kind}
 

@@ -53,7 +53,7 @@ def collect(paths: list[str], exclude: list[str]) -> tuple[list[tuple[str, bool]
                                  "message": "the pattern %s matches no file" % entry})
             for match in matches:
                 if os.path.isdir(match):
-                    files.update((f, False) for f in _walk(match))
+                    files.update((f, files.get(f, False)) for f in _walk(match))  # a named file stays named
                 elif not _is_backup(match):
                     files.setdefault(os.path.abspath(match), True)
         elif os.path.isdir(entry):

@@ -184,11 +184,7 @@ def plan_workflow(text: str, path: str = "workflow.yaml") -> dict[str, Any]:
                                     % _show(old)))
     new_text = om_config._same_newlines(text, editor.result())  # pylint: disable=protected-access
     if new_text != text:
-        try:
-            Document(new_text, path)
-        except ConfigError as exc:  # a bug here must never reach the user's file
-            raise ConfigError("the rewritten %s would not be valid (%s); nothing was changed. Please report this with "
-                              "the file." % (path, exc)) from exc
+        om_config.verify_rewritten(new_text, path)
     result["text"] = new_text
     return result
 
