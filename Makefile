@@ -78,7 +78,7 @@ ingestion-wheelhouse:
 # The real openmetadata-ingestion 1.2.5.x (PyPI, base dependencies) in a Python 3.10 venv under
 # .build/ingestion-venv-1.2, for the tests marked ingestion_package (~30 s once, then cached).
 ingestion-venv:
-	-@bash scripts/ingestion-venv.sh >/dev/null || echo "openmetadata-ingestion venv unavailable: its tests will skip"
+	-@bash scripts/ingestion-venv.sh >/dev/null || echo "openmetadata-ingestion venv unavailable: the ingestion_package tests will build it or fail"
 
 pytest: venv link services search-engines-cached ingestion-wheelhouse ingestion-venv
 	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -n 2 tests/unit tests/integration $(PYTEST_ARGS)

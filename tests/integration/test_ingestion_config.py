@@ -124,8 +124,9 @@ def ingestion_python() -> pathlib.Path:
             fcntl.flock(handle, fcntl.LOCK_EX)
             proc = subprocess.run(["bash", str(REPO / "scripts" / "ingestion-venv.sh")], capture_output=True,
                                   text=True, check=False, env=dict(os.environ, OM_INGESTION_VENV=str(VENV)))
-        if proc.returncode != 0:
-            pytest.skip("no openmetadata-ingestion 1.2 venv (make ingestion-venv): %s" % proc.stderr[-500:])
+        # These tests are the proof against the real package: a venv that cannot be built fails them, like the
+        # wheelhouse of the role tests (deselect with -m "not ingestion_package" where PyPI is out of reach).
+        assert proc.returncode == 0, "no openmetadata-ingestion 1.2 venv (make ingestion-venv): %s" % proc.stderr[-500:]
     return python
 
 
