@@ -198,6 +198,8 @@ def test_backup_prints_growing_progress_and_ends_like_the_foreground_backup(dbs,
     manifest = json.loads(pathlib.Path(result["manifest_path"]).read_text())
     assert result["manifest"] == manifest
     assert rows_seen[-1] == (sum(t["rows"] for t in manifest["tables"].values()),) * 2, (lines[-1], manifest)
+    counted = sum(len(rows) for rows in dbs.snapshot(database).values())  # counted apart from the backup's own code
+    assert rows_seen[-1] == (counted, counted), (lines[-1], counted)
     assert run.changed == 1  # only the backup; the launch, the rounds and the clean-up change nothing
 
     # The same backup in the foreground (force: a new file) holds the same data and returns the same keys.
