@@ -326,7 +326,7 @@ def plan_python(text: str, *, path: str = "file.py", rewrite: bool = False,
     workflow_choice = _decide_workflows(plan, tree, parents, bound, resolver, workflow_imports)
     _report_code(plan, tree, imported, parents)
     if rewrite:
-        _rewrite_imports(plan, import_nodes, workflow_choice, bound)
+        _rewrite_imports(plan, import_nodes, workflow_choice)
     else:
         for node in import_nodes:
             moved = [a for a in node.names if (node.module, a.name) in MOVED
@@ -469,8 +469,9 @@ def _short(plan: Plan, node: ast.AST) -> str:
     return "`%s`" % (text if len(text) <= 50 else text[:47] + "...")
 
 
-def _rewrite_imports(plan: Plan, nodes: list[ast.ImportFrom], choice: dict[int, Any], bound: dict[str, int]) -> None:
+def _rewrite_imports(plan: Plan, nodes: list[ast.ImportFrom], choice: dict[int, Any]) -> None:
     for node in nodes:
+        workflow_name = "Workflow"  # what uses of Workflow become, once this import's choice is known
         groups: dict[str, list[tuple[str, Optional[str]]]] = {}
         kept: list[tuple[str, Optional[str]]] = []
         renames: list[ast.Name] = []
@@ -483,6 +484,7 @@ def _rewrite_imports(plan: Plan, nodes: list[ast.ImportFrom], choice: dict[int, 
                 notes.append("%s -> %s.%s" % (alias.name, new_module, new_name))
             elif key == WORKFLOW and id(alias) in choice:
                 (new_module, new_name), uses, why = choice[id(alias)]
+                workflow_name = new_name
                 groups.setdefault(new_module, []).append((new_name, alias.asname))
                 renames.extend(uses)
                 notes.append("Workflow -> %s.%s (%s)" % (new_module, new_name, "; ".join(why)))
@@ -508,7 +510,7 @@ def _rewrite_imports(plan: Plan, nodes: list[ast.ImportFrom], choice: dict[int, 
                           "was rewritten.")
                 name_edits = None
                 break
-            name_edits.append((use_start, use_end, choice_name(choice, node)))
+            name_edits.append((use_start, use_end, workflow_name))
         if name_edits is None:
             continue
         plan.edits.append((start, end, (newline + indent).join(lines)))
@@ -516,14 +518,7 @@ def _rewrite_imports(plan: Plan, nodes: list[ast.ImportFrom], choice: dict[int, 
         plan.changes.append("line %d: %s" % (node.lineno, "; ".join(notes)))
         if renames:
             plan.changes.append("Workflow renamed to %s at line(s) %s" % (
-                choice_name(choice, node), ", ".join(sorted({str(u.lineno) for u in renames}, key=int))))
-
-
-def choice_name(choice: dict[int, Any], node: ast.ImportFrom) -> str:
-    for alias in node.names:
-        if id(alias) in choice:
-            return choice[id(alias)][0][1]
-    return "Workflow"
+                workflow_name, ", ".join(sorted({str(u.lineno) for u in renames}, key=int))))
 
 
 def check_compiles(text: str, path: str) -> None:
