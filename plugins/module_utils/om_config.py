@@ -512,6 +512,8 @@ def plan_config(text: str, *, path: str = "openmetadata.yaml", target_version: s
             if change.get("setting"):
                 removed[change["setting"]] = settings_from(doc, keys, change["setting"], env, warnings)
             removals.setdefault(id(found[0]), []).append(found)
+            if change.get("warning"):
+                warnings.append(change["warning"])
             changes.append("%s removed%s" % (".".join(keys), (" (-> setting %s)" % change["setting"])
                                              if change.get("setting") else ""))
         elif kind == "add":

@@ -24,8 +24,12 @@ CONFIG_HOPS: dict[str, dict[str, Any]] = {
             {"since": "1.2.0", "kind": "remove", "path": ("extensionConfiguration",)},
             {"since": "1.2.0", "kind": "add", "path": ("pipelineServiceClientConfiguration", "enabled"),
              "value": "${PIPELINE_SERVICE_CLIENT_ENABLED:-true}", "after": None},
-            {"since": "1.2.0", "kind": "add", "path": ("elasticsearch", "clusterAlias"),
-             "value": '${ELASTICSEARCH_CLUSTER_ALIAS:-""}', "after": "password"},
+            # 1.2 has no elasticsearch.clusterAlias and refuses unknown fields there (the generated
+            # elasticSearchConfiguration of openmetadata-ingestion 1.2.0.1-1.2.5.3: no clusterAlias, extra
+            # forbidden); it first appears in 1.3.0. A 1.1 file given one (copied from a 1.3 doc) loses it.
+            {"since": "1.2.0", "kind": "remove", "path": ("elasticsearch", "clusterAlias"),
+             "warning": "elasticsearch.clusterAlias was removed: OpenMetadata 1.2 has no clusterAlias (it appears "
+                        "in 1.3) and refuses to start with it; its index names are never prefixed."},
             # Logo and login moved to the settings API; their values are returned for it.
             {"since": "1.2.1", "kind": "remove", "path": ("applicationConfig", "logoConfig"),
              "setting": "customLogoConfiguration"},

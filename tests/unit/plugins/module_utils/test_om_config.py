@@ -60,7 +60,7 @@ def test_golden_output_and_second_run_changes_nothing(name, target, env, engine)
 
 
 # Lines the 1.1 -> 1.2 hop may touch; every other line must come through byte for byte.
-CHANGED_KEYS = re.compile(r"^\s*(url|path|flywayPath|nativePath|enabled|clusterAlias|applicationConfig|logoConfig|"
+CHANGED_KEYS = re.compile(r"^\s*(url|path|flywayPath|nativePath|enabled|applicationConfig|logoConfig|"
                           r"loginConfig|customLogoUrlPath|customMonogramUrlPath|maxLoginFailAttempts|accessBlockTime|"
                           r"jwtTokenExpiryTime|extensionConfiguration|resourcePackage|extensions|somethingElse)\s*:"
                           r"|^\s*$|^(database|migrationConfiguration|elasticsearch|pipelineServiceClientConfiguration|"
@@ -85,6 +85,47 @@ def test_bytes_outside_the_changed_keys_are_identical(name, target, env, engine)
     kept = [l for l in before.splitlines() if l.lstrip().startswith("#")]
     out = [l for l in after.splitlines() if l.lstrip().startswith("#")]
     assert [l for l in kept if l in out] == out
+
+
+@pytest.mark.parametrize("name,target,env,engine", CASES, ids=[_golden_name(c[0], c[1], c[2]) for c in CASES])
+def test_no_1_2_output_has_a_cluster_alias(name, target, env, engine):
+    # 1.2's elasticSearchConfiguration has no clusterAlias and forbids unknown fields (openmetadata-ingestion
+    # 1.2.0.1-1.2.5.3 generated models): the server would refuse the file.
+    result = _plan(name, target, env, engine)
+    assert "clusterAlias" not in result["text"]
+    assert "ELASTICSEARCH_CLUSTER_ALIAS" not in result["text"]
+
+
+ALIAS_LINE = '  clusterAlias: ${ELASTICSEARCH_CLUSTER_ALIAS:-"prod"}\n'
+
+
+@pytest.mark.parametrize("target", ["1.2.0", "1.2.5"])
+def test_cluster_alias_copied_into_a_1_1_file_is_removed_for_1_2(target):
+    # A user who copied clusterAlias from a 1.3 doc: 1.2 refuses it, so it goes, and the result says so.
+    base = (FIXTURES / "mysql-commented-1.1.7.yaml").read_text()
+    anchor = '  password: ${ELASTICSEARCH_PASSWORD:-""}\n'
+    assert base.count(anchor) == 1
+    text = base.replace(anchor, anchor + ALIAS_LINE)
+    result = om_config.plan_config(text, path="openmetadata.yaml", target_version=target)
+    assert result["changed"]
+    assert "elasticsearch.clusterAlias removed" in result["changes"]
+    assert any("OpenMetadata 1.2 has no clusterAlias" in w for w in result["warnings"]), result["warnings"]
+    # exactly that line went; the rest is what the same file without it becomes
+    expected = om_config.plan_config(base, path="openmetadata.yaml", target_version=target)["text"]
+    assert result["text"] == expected
+    assert "clusterAlias" not in YAML(typ="safe").load(result["text"])["elasticsearch"]
+    again = om_config.plan_config(result["text"], path="openmetadata.yaml", target_version=target)
+    assert not again["changed"] and not again["warnings"], again
+
+
+def test_cluster_alias_in_flow_style_is_removed_too():
+    text = (FIXTURES / "flow-style-1.1.7.yaml").read_text()
+    assert "elasticsearch: {" in text
+    text = text.replace("elasticsearch: {", "elasticsearch: {clusterAlias: prod, ", 1)
+    result = om_config.plan_config(text, path="openmetadata.yaml", target_version="1.2.5")
+    assert "elasticsearch.clusterAlias removed" in result["changes"]
+    data = YAML(typ="safe").load(result["text"])
+    assert "clusterAlias" not in data["elasticsearch"] and data["elasticsearch"]["port"] == 9200
 
 
 def test_crlf_file_keeps_crlf_everywhere():
