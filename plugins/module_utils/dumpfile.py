@@ -20,6 +20,7 @@ import hashlib
 import io
 import os
 import queue
+import re
 import tempfile
 import threading
 import zlib
@@ -302,17 +303,149 @@ class DumpFormatError(Exception):
     """The dump cannot be parsed (truncated, not SQL, unknown format)."""
 
 
-def iter_statements(reader: io.BufferedReader) -> Iterator[Statement]:
-    """Split a dump into statements.
+DIALECTS = ("mysql", "postgresql")
 
-    Works on the plain SQL that our native writer, mysqldump/mariadb-dump and pg_dump
-    produce: a statement ends at a line ending with the delimiter (data inside string
-    literals never holds a raw newline in these dumps), ``DELIMITER x`` lines switch the
-    delimiter (mysqldump triggers), lines starting with a backslash are psql
-    meta-commands (``\\restrict``) and are skipped, and ``COPY ... FROM stdin;`` is
-    followed by its data up to ``\\.``.
+# A string or quoted identifier that ends on the same line. Unrolled loops ([^q]*(?:esc[^q]*)*q):
+# the regex engine runs through a whole literal in C. A doubled quote is an escape in both
+# dialects; a backslash escapes in MySQL strings and in PostgreSQL E'...' strings only.
+_MYSQL_SQ = r"'[^'\\]*(?:(?:\\.|'')[^'\\]*)*'"
+_MYSQL_DQ = r'"[^"\\]*(?:(?:\\.|"")[^"\\]*)*"'
+_MYSQL_BQ = r"`[^`]*(?:``[^`]*)*`"
+_PG_SQ = r"'[^']*(?:''[^']*)*'"
+_PG_ESQ = r"(?<![A-Za-z0-9_$\x80-\U0010ffff])[Ee]'[^'\\]*(?:(?:\\.|'')[^'\\]*)*'"
+_PG_DQ = r'"[^"]*(?:""[^"]*)*"'
+_IDENT_CHAR = r"A-Za-z0-9_$\x80-\U0010ffff"
+# The rest of a literal that a line break interrupted: how each kind continues on the next line.
+_CONTINUE = {
+    "mysql'": re.compile(r"[^'\\]*(?:(?:\\.|'')[^'\\]*)*'", re.S),
+    'mysql"': re.compile(r'[^"\\]*(?:(?:\\.|"")[^"\\]*)*"', re.S),
+    "mysql`": re.compile(r"[^`]*(?:``[^`]*)*`", re.S),
+    "postgresql'": re.compile(r"[^']*(?:''[^']*)*'", re.S),
+    "postgresqlE": re.compile(r"[^'\\]*(?:(?:\\.|'')[^'\\]*)*'", re.S),
+    'postgresql"': re.compile(r'[^"]*(?:""[^"]*)*"', re.S),
+}
+_DOLLAR_TAG = re.compile(r"(?<![%s])\$(?:[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*)?\$" % _IDENT_CHAR)
+_PG_COMMENT_TOKEN = re.compile(r"/\*|\*/")
+_SKIPPERS: dict[tuple[str, str], Any] = {}
+
+
+def _skipper(dialect: str, delimiter: str) -> Any:
+    """A regex that runs over ordinary text and complete one-line literals and comments,
+    and stops where the Python loop must look: the delimiter, a literal or comment that
+    goes on past the line, a dollar quote, or the end of the line."""
+    key = (dialect, delimiter)
+    if key not in _SKIPPERS:
+        if dialect == "mysql":
+            special = "'\"`#/-"
+            parts = [_MYSQL_SQ, _MYSQL_DQ, _MYSQL_BQ, r"#[^\n]*", r"--(?=[ \t\r\n])[^\n]*", r"/\*.*?\*/",
+                     r"/(?!\*)", r"-(?!-[ \t\r\n])"]
+        else:
+            special = "'\"$/-Ee"
+            parts = [_PG_ESQ, _PG_SQ, _PG_DQ, r"--[^\n]*", r"/(?!\*)", r"-(?!-)", r"[Ee](?!')",
+                     r"(?<=[%s])[Ee]" % _IDENT_CHAR, r"(?<=[%s])\$" % _IDENT_CHAR,
+                     r"\$(?![A-Za-z_\x80-\U0010ffff$])"]
+        special += delimiter[0]
+        parts.append(re.escape(delimiter[0]))  # a lone first character of a longer delimiter
+        plain = "[^%s]+" % re.escape("".join(sorted(set(special))))
+        _SKIPPERS[key] = re.compile("(?:(?!%s)(?:%s))*" % (re.escape(delimiter), "|".join([plain] + parts)), re.S)
+    return _SKIPPERS[key]
+
+
+class _Scanner:
+    """Lexical state of a statement across lines: where the delimiter really ends it."""
+
+    def __init__(self, dialect: str) -> None:
+        if dialect not in DIALECTS:
+            raise ValueError("dialect must be one of %s, not %r" % (DIALECTS, dialect))
+        self.dialect = dialect
+        self.delimiter = ";"
+        self.inside: Optional[str] = None  # a _CONTINUE key, "$tag$", or "/*"
+        self.depth = 0  # nesting of PostgreSQL block comments
+
+    def find_end(self, line: str, pos: int) -> int:
+        """The index of the delimiter that ends the statement in ``line`` (from ``pos``), or -1."""
+        skipper = _skipper(self.dialect, self.delimiter)
+        size = len(line)
+        while pos < size:
+            if self.inside is not None:
+                pos = self._continue(line, pos)
+                continue
+            pos = skipper.match(line, pos).end()
+            if pos >= size:
+                return -1
+            if line.startswith(self.delimiter, pos):
+                return pos
+            pos = self._open(line, pos)
+        return -1
+
+    def _continue(self, line: str, pos: int) -> int:
+        inside = self.inside or ""
+        if inside == "/*":
+            if self.dialect == "mysql":
+                end = line.find("*/", pos)
+                if end < 0:
+                    return len(line)
+                self.inside = None
+                return end + 2
+            for match in _PG_COMMENT_TOKEN.finditer(line, pos):
+                self.depth += 1 if match.group() == "/*" else -1
+                if self.depth == 0:
+                    self.inside = None
+                    return match.end()
+            return len(line)
+        if inside.startswith("$"):
+            end = line.find(inside, pos)
+            if end < 0:
+                return len(line)
+            self.inside = None
+            return end + len(inside)
+        match = _CONTINUE[inside].match(line, pos)
+        if match is None:
+            return len(line)
+        self.inside = None
+        return match.end()
+
+    def _open(self, line: str, pos: int) -> int:
+        """Enter what starts at ``pos`` (the skipper stopped there) and go past it."""
+        char = line[pos]
+        if self.dialect == "postgresql":
+            if char in "Ee" and line.startswith("'", pos + 1):
+                self.inside = "postgresqlE"
+                return pos + 2
+            if char == "$":
+                match = _DOLLAR_TAG.match(line, pos)
+                if match is not None:
+                    self.inside = match.group()
+                    return match.end()
+                return pos + 1
+        if char in "'\"`":
+            self.inside = self.dialect + char
+            return pos + 1
+        if line.startswith("/*", pos):
+            self.inside = "/*"
+            self.depth = 1
+            return pos + 2
+        return pos + 1
+
+
+def _is_comment_line(stripped: str, dialect: str) -> bool:
+    if stripped.startswith("--"):
+        return dialect == "postgresql" or len(stripped) == 2 or stripped[2] in " \t\r\n"
+    return dialect == "mysql" and stripped.startswith("#")
+
+
+def iter_statements(reader: io.BufferedReader, dialect: str) -> Iterator[Statement]:
+    """Split a dump into statements, the way the server's own client would.
+
+    Reads the plain SQL that our native writer, mysqldump/mariadb-dump and pg_dump write
+    (``dialect`` ``mysql`` or ``postgresql``): a delimiter ends a statement only outside
+    string literals, quoted identifiers, comments and (PostgreSQL) dollar-quoted bodies,
+    all of which may run over several lines; ``DELIMITER x`` lines switch the delimiter
+    (MySQL routines and triggers); comment lines between statements and psql
+    meta-commands (``\\restrict``) are skipped; ``COPY ... FROM stdin;`` is followed by its
+    data up to ``\\.``, streamed to the caller. Several statements may share a line.
     """
-    delimiter = ";"
+    scanner = _Scanner(dialect)
     parts: list[str] = []
     line_no = 0
     start_line = 0
@@ -331,25 +464,34 @@ def iter_statements(reader: io.BufferedReader) -> Iterator[Statement]:
         except UnicodeDecodeError:
             raise DumpFormatError("line %d of the dump is not UTF-8 text: the file is corrupted "
                                   "or not a SQL dump" % line_no) from None
-        stripped = line.strip()
-        if not parts:
-            if not stripped or stripped.startswith("--") or (stripped.startswith("\\") and delimiter == ";"):
-                continue
-            if stripped.upper().startswith("DELIMITER "):
-                delimiter = stripped.split(None, 1)[1]
-                continue
-            start_line = line_no
-        parts.append(line)
-        if stripped.endswith(delimiter):
+        pos = 0
+        while pos < len(line):
+            if not parts:
+                stripped = line[pos:].strip()
+                if not stripped or _is_comment_line(stripped, dialect) or (
+                        stripped.startswith("\\") and scanner.delimiter == ";"):
+                    break
+                if dialect == "mysql" and stripped[:10].upper() == "DELIMITER " and pos == 0:
+                    scanner.delimiter = stripped.split(None, 1)[1]
+                    break
+                pos += len(line[pos:]) - len(line[pos:].lstrip())
+                start_line = line_no
+            end = scanner.find_end(line, pos)
+            if end < 0:
+                parts.append(line[pos:])
+                break
+            parts.append(line[pos:end])
+            pos = end + len(scanner.delimiter)
             sql = "".join(parts).rstrip()
-            sql = sql[: len(sql) - len(delimiter)].rstrip()
             parts = []
+            if not sql:
+                continue
             if is_copy_from_stdin(sql):
                 data = CopyData(reader, count)
                 yield Statement(sql, start_line, data)
                 data.drain()
-            else:
-                yield Statement(sql, start_line)
+                break  # the data starts on the next line
+            yield Statement(sql, start_line)
     if parts and "".join(parts).strip():
         raise DumpFormatError("the dump ends in the middle of a statement starting at line %d: "
                               "it is truncated" % start_line)

@@ -224,7 +224,7 @@ class MysqlRestore(_Restore):
         conn = connect(self.params.with_database(database))
         try:
             with open_dump(dump_path) as reader, conn.cursor() as cur:
-                for stmt in iter_statements(reader):
+                for stmt in iter_statements(reader, "mysql"):
                     if mysql_engine.is_client_session_statement(stmt.sql):
                         continue
                     try:
@@ -332,7 +332,7 @@ class PostgresqlRestore(_Restore):
                     postgresql_engine.set_search_path(cur, schema)
                 skip = self._creates_existing_schema(conn)
                 with open_dump(dump_path) as reader:
-                    for stmt in iter_statements(reader):
+                    for stmt in iter_statements(reader, "postgresql"):
                         if skip(stmt.sql.strip()):
                             continue
                         try:

@@ -14,10 +14,10 @@ from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import (
 )
 
 
-def statements(text: str):
+def statements(text: str, dialect: str = "mysql"):
     reader = io.BufferedReader(io.BytesIO(text.encode()))
     out = []
-    for stmt in iter_statements(reader):
+    for stmt in iter_statements(reader, dialect):
         data = stmt.copy_data.read(-1) if stmt.copy_data is not None else None
         if stmt.copy_data is not None:
             rest = b""
@@ -101,7 +101,7 @@ def test_copy_blocks_stream_their_data_and_psql_meta_commands_are_skipped():
         "SELECT pg_catalog.setval('s', 3, true);\n"
         "\\unrestrict abc\n"
     )
-    result = statements(text)
+    result = statements(text, "postgresql")
     assert result[0] == ("COPY public.t (a, b) FROM stdin", b"1\tx\\ny\n2\t\\N\n")
     assert result[1] == ("SELECT pg_catalog.setval('s', 3, true)", None)
     assert len(result) == 2
@@ -110,7 +110,7 @@ def test_copy_blocks_stream_their_data_and_psql_meta_commands_are_skipped():
 def test_unconsumed_copy_data_is_skipped_by_the_iterator():
     text = "COPY t (a) FROM stdin;\n1\n2\n\\.\nSELECT 2;\n"
     reader = io.BufferedReader(io.BytesIO(text.encode()))
-    assert [s.sql for s in iter_statements(reader)] == ["COPY t (a) FROM stdin", "SELECT 2"]
+    assert [s.sql for s in iter_statements(reader, "postgresql")] == ["COPY t (a) FROM stdin", "SELECT 2"]
 
 
 @pytest.mark.parametrize("text, message", [
@@ -119,13 +119,13 @@ def test_unconsumed_copy_data_is_skipped_by_the_iterator():
 ])
 def test_truncated_dumps_are_reported(text, message):
     with pytest.raises(DumpFormatError, match=message):
-        statements(text)
+        statements(text, "postgresql")
 
 
 def test_binary_garbage_is_reported():
     reader = io.BufferedReader(io.BytesIO(b"\xff\xfe\x00garbage;\n"))
     with pytest.raises(DumpFormatError, match="not UTF-8"):
-        list(iter_statements(reader))
+        list(iter_statements(reader, "mysql"))
 
 
 def test_open_dump_reads_gzip_and_plain(tmp_path):
