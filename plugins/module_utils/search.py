@@ -78,6 +78,18 @@ OPENMETADATA_INDEXES: Dict[str, List[str]] = {
     ],
 }
 
+# Whether OpenMetadata puts ``<clusterAlias>_`` before the index names of a minor version: the first
+# release of that minor that does, or None when none does. 1.1 and 1.2 have no clusterAlias setting: the
+# elasticSearchConfiguration models generated from the server's schemas (openmetadata-ingestion 1.1.7.5 and
+# 1.2.0.1 to 1.2.5.3) have no such field and forbid unknown ones, so a 1.2 server refuses it and never
+# prefixes. It first appears in 1.3.0 (CLUSTER_ALIAS_FIRST); a 1.3 entry here (and in OPENMETADATA_INDEXES)
+# is an addition.
+CLUSTER_ALIAS_SINCE: Dict[str, Optional[str]] = {
+    "1.1": None,
+    "1.2": None,
+}
+CLUSTER_ALIAS_FIRST = "1.3"
+
 # The oldest engine each OpenMetadata version supports, per distribution.
 # 1.2: Elasticsearch 8.10.2 / OpenSearch 2.7 (the 1.2 release notes and docker/helm set-ups).
 # 1.1: Elasticsearch 7.16 (its docker quickstart) / OpenSearch 1.3.
@@ -107,26 +119,71 @@ def om_minor(version: str) -> str:
 
 
 def prefixed(name: str, cluster_alias: Optional[str]) -> str:
-    """OpenMetadata puts ``<clusterAlias>_`` before every index name when a cluster alias is set."""
+    """``<clusterAlias>_<name>`` when a prefix is given (see index_prefix), else the name itself."""
     return "%s_%s" % (cluster_alias, name) if cluster_alias else name
+
+
+def minors_of(om_version: str) -> List[str]:
+    """The minor versions whose names ``om_version`` stands for: all known ones, oldest first, for 'all'."""
+    if str(om_version) == "all":
+        return sorted(OPENMETADATA_INDEXES, key=parse)
+    return [om_minor(om_version)]
+
+
+def has_cluster_alias(om_version: str) -> bool:
+    """Whether OpenMetadata ``om_version`` (a minor such as 1.2, or a release) prefixes its index names with
+    its clusterAlias."""
+    since = CLUSTER_ALIAS_SINCE.get(om_minor(om_version))
+    if since is None:
+        return False
+    version = parse(str(om_version))
+    return (version + (0,) * (3 - len(version))) >= parse(since)
+
+
+def index_prefix(om_version: str, cluster_alias: Optional[str]) -> Optional[str]:
+    """The prefix of ``om_version``'s index names: ``cluster_alias`` where that release has a clusterAlias,
+    else None. A non-empty alias for a release without one is refused: it means the server configuration
+    was written for another release (a 1.2 server refuses clusterAlias and never prefixes)."""
+    if not cluster_alias:
+        return None
+    if has_cluster_alias(om_version):
+        return cluster_alias
+    raise ValueError(no_cluster_alias_msg(om_version))
+
+
+def no_cluster_alias_msg(om_version: str) -> str:
+    minors = [m for m in minors_of(om_version) if not has_cluster_alias(m)]
+    if len(minors) == 1:
+        what = "OpenMetadata %s has no clusterAlias (it appears in %s); its index names are never prefixed" % (
+            minors[0], CLUSTER_ALIAS_FIRST)
+    else:
+        what = "OpenMetadata %s and %s have no clusterAlias (it appears in %s); their index names are never " \
+               "prefixed" % (", ".join(minors[:-1]), minors[-1], CLUSTER_ALIAS_FIRST)
+    return "%s: remove cluster_alias / openmetadata_search_cluster_alias. Nothing was changed." % what
 
 
 def wanted_names(om_version: str, cluster_alias: Optional[str] = None, names: Optional[Iterable[str]] = None,
                  extra_names: Optional[Iterable[str]] = None, exclude_names: Optional[Iterable[str]] = None) -> List[str]:
     """The exact index names to act on: ``names`` (replaces the built-in list) or the built-in list of
-    ``om_version``, plus ``extra_names``, minus ``exclude_names``; all given without the cluster alias,
-    which is prefixed here. Wildcards are refused: every name must be exact."""
-    base = list(names) if names else list(OPENMETADATA_INDEXES[om_minor(om_version)])
-    base += list(extra_names or [])
+    ``om_version`` ('all': of every known minor), plus ``extra_names``, minus ``exclude_names``; all given
+    without the cluster alias, which is prefixed here for the releases that have one (index_prefix; an
+    alias no release in ``om_version`` has is refused). Wildcards are refused: every name must be exact."""
+    releases = minors_of(om_version) if str(om_version) == "all" else [str(om_version)]
+    if cluster_alias and not any(has_cluster_alias(release) for release in releases):
+        raise ValueError(no_cluster_alias_msg(om_version))
     excluded = set(exclude_names or [])
     result: List[str] = []
-    for name in base:
-        check_exact_name(name)
-        if name in excluded:
-            continue
-        full = prefixed(name, cluster_alias)
-        if full not in result:
-            result.append(full)
+    for release in releases:
+        prefix = cluster_alias if has_cluster_alias(release) else None
+        base = list(names) if names else list(OPENMETADATA_INDEXES[om_minor(release)])
+        base += list(extra_names or [])
+        for name in base:
+            check_exact_name(name)
+            if name in excluded:
+                continue
+            full = prefixed(name, prefix)
+            if full not in result:
+                result.append(full)
     return result
 
 
@@ -264,14 +321,9 @@ def run_search_index(params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]
     om_version = str(params.get("om_version") or "all")
     alias = params.get("cluster_alias") or ""
     extra, exclude = params.get("extra_names"), params.get("exclude_names")
-    if params.get("names"):
-        names = wanted_names("1.2", alias, params["names"], extra, exclude)
-    elif om_version == "all":
-        # 1.1 had no clusterAlias setting: its indexes never carry the prefix; 1.2's do.
-        names = wanted_names("1.1", None, None, extra, exclude)
-        names += [n for n in wanted_names("1.2", alias, None, extra, exclude) if n not in names]
-    else:
-        names = wanted_names(om_version, alias if om_minor(om_version) != "1.1" else None, None, extra, exclude)
+    # Each release's own prefix rule (CLUSTER_ALIAS_SINCE): 1.1 and 1.2 never prefix, and an alias given
+    # for them is refused here, before the engine is contacted.
+    names = wanted_names(om_version, alias, params.get("names") or None, extra, exclude)
     client = client_from_params(params)
     engine = detect_engine(client)
     minimum = required_minimum(params.get("min_version"), om_version, engine)

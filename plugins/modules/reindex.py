@@ -98,7 +98,11 @@ options:
     description: CA bundle for O(search_url).
     type: path
   cluster_alias:
-    description: OpenMetadata's C(clusterAlias), for the index names checked by O(verify_documents).
+    description:
+      - OpenMetadata's C(clusterAlias), the prefix of the index names checked by O(verify_documents), for releases
+        that have one (1.3 and later).
+      - OpenMetadata 1.1 and 1.2 have no C(clusterAlias) (their server refuses the field) and never prefix their
+        index names; a non-empty value against such a server fails before anything is changed or triggered.
     type: str
     default: ""
   progress_file:
@@ -204,17 +208,29 @@ from ansible_collections.openmetadata.ops.plugins.module_utils.om_reindex import
     Reindexer, ReindexFailed, progress_values, wanted_configuration)
 from ansible_collections.openmetadata.ops.plugins.module_utils.progress import ProgressFile, reindex_summary
 from ansible_collections.openmetadata.ops.plugins.module_utils.search import (
-    client_from_params, list_indexes, wanted_names)
+    client_from_params, index_prefix, list_indexes, om_minor, wanted_names)
 
 
-def verify(params: dict, api: str, result: dict) -> str:
+def index_release(api: str, server_version: Optional[str]) -> str:
+    """Whose index names the run writes: the server's own release when the index table knows its minor,
+    else the minor the API stands for (apps: 1.2, search_reindex: 1.1)."""
+    if server_version:
+        try:
+            om_minor(server_version)
+            return server_version
+        except ValueError:
+            pass
+    return "1.2" if api == "apps" else "1.1"
+
+
+def verify(params: dict, release: str, result: dict) -> str:
     """Documents per OpenMetadata index; '' when fine, else why not."""
     client = client_from_params({"url": params["search_url"], "username": params["search_username"],
                                  "password": params["search_password"], "api_key": params["search_api_key"],
                                  "validate_certs": params["search_validate_certs"],
                                  "ca_path": params["search_ca_path"], "timeout": params["request_timeout"]})
-    # 1.1 had no clusterAlias: its index names are never prefixed.
-    names = wanted_names("1.2", params["cluster_alias"]) if api == "apps" else wanted_names("1.1")
+    # Prefixed only for releases that have a clusterAlias (never 1.1 or 1.2: search.CLUSTER_ALIAS_SINCE).
+    names = wanted_names(release, params["cluster_alias"])
     documents: dict = {}
     for attempt in range(3):  # a refresh interval may pass before the last bulk is visible
         existing = list_indexes(client)
@@ -229,9 +245,10 @@ def verify(params: dict, api: str, result: dict) -> str:
         return "None of OpenMetadata's indexes (%s...) exists in %s after the run." % (
             ", ".join(names[:3]), params["search_url"])
     if not sum(count or 0 for count in documents.values()) and indexed != 0:
+        alias = (" and cluster alias %r" % params["cluster_alias"]) if params["cluster_alias"] else ""
         return ("The run ended with status %s but OpenMetadata's indexes in %s hold no documents (stats: %s). Is the "
-                "server configured for this search engine (elasticsearch section of openmetadata.yaml) and "
-                "cluster alias %r?" % (result.get("status"), params["search_url"], job, params["cluster_alias"]))
+                "server configured for this search engine (elasticsearch section of openmetadata.yaml)%s?"
+                % (result.get("status"), params["search_url"], job, alias))
     return ""
 
 
@@ -284,6 +301,11 @@ def run(module: AnsibleModule, result: dict, progress: ProgressFile,
         reindexer = Reindexer(client, p["timeout"], p["poll_interval"], on_record=on_record)
         result["server_version"] = reindexer.server_version()
         api = reindexer.choose_api(p["api"], result["server_version"])
+        release = index_release(api, result["server_version"])
+        try:
+            index_prefix(release, p["cluster_alias"])
+        except ValueError as exc:  # before the app is read, changed or triggered
+            module.fail_json(msg=str(exc), **result)
         if api == "apps":
             current = reindexer.get_app().get("appConfiguration") or {}
             wanted = wanted_configuration(current, p["recreate_indexes"], p["entities"], p["batch_size"])
@@ -296,7 +318,7 @@ def run(module: AnsibleModule, result: dict, progress: ProgressFile,
             result["diff"] = {"before": result.get("configuration_before"), "after": result.get("configuration")}
         if p["verify_documents"] and not module.check_mode:
             progress.update(force=True, phase="checking the documents in the search engine")
-            problem = verify(p, api, result)
+            problem = verify(p, release, result)
             if problem:
                 module.fail_json(msg=problem, **result)
     except ReindexFailed as exc:

@@ -15,8 +15,7 @@ description:
   - Talks plain HTTP(S) to Elasticsearch 7.x/8.x and OpenSearch 1.x/2.x (C(GET /) for distribution and version,
     C(_cat/indices), C(DELETE /<exact name>)).
   - O(state=absent) deletes OpenMetadata's own indexes only, each by its exact name (Elasticsearch 8 refuses
-    wildcard deletes), with the cluster alias prefix OpenMetadata puts before its index names. Other indexes in
-    a shared cluster are never touched.
+    wildcard deletes). Other indexes in a shared cluster are never touched.
   - O(state=present) checks the engine version against O(min_version) and fails, naming what to install, when it
     is too old. It creates nothing; the OpenMetadata server creates its indexes.
   - O(state=read) only reports.
@@ -52,9 +51,12 @@ options:
     default: 30
   cluster_alias:
     description:
-      - OpenMetadata's C(clusterAlias) (C(ELASTICSEARCH_CLUSTER_ALIAS), 1.2+); when set, every 1.2 index name (and
-        every name of O(names)) is C(<cluster_alias>_<name>).
-      - OpenMetadata 1.1 has no cluster alias setting, so its names are never prefixed.
+      - OpenMetadata's C(clusterAlias) (C(ELASTICSEARCH_CLUSTER_ALIAS)), which prefixes index names as
+        C(<cluster_alias>_<name>) in the releases that have it - 1.3 and later, which this collection does not
+        target yet.
+      - OpenMetadata 1.1 and 1.2 have no C(clusterAlias) (a 1.2 server refuses the field in openmetadata.yaml) and
+        their index names are never prefixed. A non-empty value with O(om_version) V(1.1), V(1.2) or V(all) fails
+        before the engine is contacted, and nothing is deleted.
     type: str
     default: ""
   state:
@@ -118,13 +120,12 @@ EXAMPLES = r'''
     om_version: "1.2"
     min_version: true
 
-- name: Delete OpenMetadata's indexes before the migration (shared cluster, cluster alias "prod")
+- name: Delete OpenMetadata's indexes before the migration (shared cluster; other indexes stay)
   openmetadata.ops.search_index:
     url: https://search.example.com:9200
     username: elastic
     password: "{{ vault_search_password }}"
     ca_path: /etc/pki/search-ca.pem
-    cluster_alias: prod
     state: absent
   register: dropped
 
@@ -153,7 +154,7 @@ min_version_required:
   type: str
   sample: 8.10.2
 wanted:
-  description: The exact index names looked for (cluster alias included).
+  description: The exact index names looked for.
   returned: when the engine answered
   type: list
   elements: str

@@ -1,7 +1,8 @@
 """openmetadata.ops.search_index through ansible-playbook, against the Elasticsearch/OpenSearch
 stand-in at each engine version and against real nodes (Maven Central integ-test distributions).
 
-Tests that share a real node use a cluster alias of their own, so their index names never meet."""
+OpenMetadata 1.1 and 1.2 never prefix their index names (no clusterAlias before 1.3): tests that share a
+real node give the indexes that are not OpenMetadata's a prefix of their own, so those never meet."""
 from __future__ import annotations
 
 import uuid
@@ -54,26 +55,48 @@ def describe(run) -> str:
     return "rc=%s\n%s\n%s" % (run.rc, run.output[-4000:], run.stderr[-2000:])
 
 
+NO_ALIAS_MSG = ("OpenMetadata 1.2 has no clusterAlias (it appears in 1.3); its index names are never prefixed: "
+                "remove cluster_alias / openmetadata_search_cluster_alias")
+
+
 def test_absent_deletes_only_openmetadata_indexes(cluster, tmp_path):
+    # 1.2's index names are never prefixed (it has no clusterAlias), so these are the plain names; the
+    # foreign ones carry this test's own prefix so that they never meet another test's.
     prefix = alias()
-    ours = {prefix + "_table_search_index": 3, prefix + "_user_search_index": 1, prefix + "_query_search_index": 0}
-    foreign = {prefix + "_custom_logs": 2, "x" + prefix + "_table_search_index": 1,
-               prefix + "_table_search_index_backup": 1}
+    ours = {"table_search_index": 3, "user_search_index": 1, "query_search_index": 0}
+    foreign = {prefix + "_custom_logs": 2, prefix + "_table_search_index": 1,
+               "table_search_index_" + prefix: 1}
+    for name in ours:
+        http("%s/%s" % (cluster.url, name), "DELETE")  # left by an earlier test on a shared node
     for name, docs in list(ours.items()) + list(foreign.items()):
         seed(cluster.url, name, docs)
-    common = {"url": cluster.url, "cluster_alias": prefix, "om_version": "1.2"}
+    common = {"url": cluster.url, "om_version": "1.2"}
     run = run_playbook([
+        task("alias refused", state="absent", cluster_alias=prefix, **common),
+        task("alias refused for 1.2.5", state="absent", url=cluster.url, om_version="1.2.5", cluster_alias=prefix),
+        task("alias refused for all", state="absent", url=cluster.url, cluster_alias=prefix),
+        task("alias refused for 1.1", state="read", url=cluster.url, om_version="1.1", cluster_alias=prefix),
         task("info", **common),
         dict(task("absent check", state="absent", **common), check_mode=True),
         task("absent", state="absent", **common),
         task("absent again", state="absent", **common),
     ], tmp_path, diff=True)
     assert run.rc == 0, describe(run)
-    info = run.result("info")
+    refused = run.result("alias refused")
+    assert refused.get("failed") and not refused["changed"], refused
+    assert refused["msg"].startswith(NO_ALIAS_MSG), refused["msg"]
+    assert "deleted" not in refused and "engine" not in refused, refused  # failed before the engine was asked
+    assert run.result("alias refused for 1.2.5")["msg"].startswith(NO_ALIAS_MSG)
+    both = run.result("alias refused for all")
+    assert both.get("failed") and not both["changed"] and "1.1 and 1.2 have no clusterAlias" in both["msg"], both
+    assert "OpenMetadata 1.1 has no clusterAlias" in run.result("alias refused for 1.1")["msg"]
+
+    info = run.result("info")  # the refusals deleted nothing
     assert not info.get("failed") and not info["changed"], info
     assert info["engine"]["distribution"] == cluster.flavor and info["engine"]["version"] == cluster.version
     assert info["indexes"] == ours
-    assert prefix + "_team_search_index" in info["missing"]
+    assert "team_search_index" in info["missing"]
+    assert not any(name.startswith(prefix) for name in info["wanted"])
     assert info["other_index_count"] >= len(foreign)
 
     check = run.result("absent check")

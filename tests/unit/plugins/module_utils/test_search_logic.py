@@ -13,7 +13,7 @@ def test_names_per_version_and_alias():
     assert "glossary_term_search_index" not in names_11
     names_12 = s.wanted_names("1.2")
     assert "search_entity_search_index" in names_12 and "stored_procedure_search_index" in names_12
-    assert all(n.startswith("prod_") for n in s.wanted_names("1.2", "prod"))
+    assert not any(n.startswith("prod_") for n in names_11 + names_12)
     assert s.wanted_names("1.1", "", names=["a_index"], extra_names=["b_index"], exclude_names=["a_index"]) == ["b_index"]
 
 
@@ -96,6 +96,48 @@ def test_failure_and_stats():
     assert r.failure_message({"status": "failed"}) == "no failure details in the run record"
 
 
-def test_11_names_are_never_prefixed():
-    names = s.wanted_names("1.1", None) + s.wanted_names("1.2", "prod")
-    assert "table_search_index" in names and "prod_table_search_index" in names
+NO_ALIAS_MSG = ("OpenMetadata 1.2 has no clusterAlias (it appears in 1.3); its index names are never prefixed: "
+                "remove cluster_alias / openmetadata_search_cluster_alias")
+
+
+@pytest.mark.parametrize("om_version", ["1.1", "1.1.7", "1.2", "1.2.0", "1.2.5", "all"])
+def test_11_and_12_names_are_never_prefixed(om_version):
+    # no alias: the plain names; an alias: refused (the release has no clusterAlias), never prefixed
+    names = s.wanted_names(om_version, "")
+    assert "table_search_index" in names and not any(n.startswith("_") for n in names)
+    assert s.wanted_names(om_version, None) == names
+    for kwargs in ({}, {"names": ["table_search_index"]}, {"extra_names": ["x_index"]}):
+        with pytest.raises(ValueError, match="have no clusterAlias|has no clusterAlias"):
+            s.wanted_names(om_version, "prod", **kwargs)
+    assert not s.has_cluster_alias("1.1" if om_version == "all" else om_version)
+
+
+def test_alias_refusal_names_the_release_and_the_fix():
+    with pytest.raises(ValueError) as info:
+        s.wanted_names("1.2.5", "prod")
+    assert str(info.value).startswith(NO_ALIAS_MSG)  # the minor, whatever release was given
+    with pytest.raises(ValueError) as info:
+        s.index_prefix("1.2", "prod")
+    assert str(info.value).startswith(NO_ALIAS_MSG)
+    with pytest.raises(ValueError, match=r"^OpenMetadata 1\.1 and 1\.2 have no clusterAlias \(it appears in 1\.3\)"):
+        s.wanted_names("all", "prod")
+    assert s.index_prefix("1.2", "") is None and s.index_prefix("1.1.7", None) is None
+
+
+def test_prefix_table_covers_every_index_table_entry():
+    assert set(s.CLUSTER_ALIAS_SINCE) == set(s.OPENMETADATA_INDEXES)
+    assert s.CLUSTER_ALIAS_SINCE["1.1"] is None and s.CLUSTER_ALIAS_SINCE["1.2"] is None
+
+
+def test_a_later_release_with_an_alias_is_an_addition(monkeypatch):
+    # what a 1.3 entry would do: prefix its own names only, from its first release on
+    monkeypatch.setitem(s.OPENMETADATA_INDEXES, "1.3", ["table_search_index", "api_service_search_index"])
+    monkeypatch.setitem(s.CLUSTER_ALIAS_SINCE, "1.3", "1.3.0")
+    assert s.wanted_names("1.3", "prod") == ["prod_table_search_index", "prod_api_service_search_index"]
+    assert s.wanted_names("1.3.2", "prod", names=["a_index"]) == ["prod_a_index"]
+    assert s.wanted_names("1.3", "") == ["table_search_index", "api_service_search_index"]
+    every = s.wanted_names("all", "prod")
+    assert "table_search_index" in every and "prod_table_search_index" in every  # 1.1/1.2 plain, 1.3 prefixed
+    assert not any(n.startswith("prod_") for n in every if n.endswith("report_data_index"))
+    with pytest.raises(ValueError, match="1.2 has no clusterAlias"):
+        s.wanted_names("1.2", "prod")
