@@ -32,7 +32,9 @@ from ansible_collections.openmetadata.ops.plugins.module_utils.progress import P
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import COLLECTION_VERSION
 
 MANIFEST_FORMAT = "openmetadata.ops/backup"
-MANIFEST_FORMAT_VERSION = 1
+# 2: the manifest lists the schema's other objects (``objects``) and the dump may hold
+# multi-line statements (function bodies), which readers before 2 split wrongly.
+MANIFEST_FORMAT_VERSION = 2
 DUMP_SUFFIX = ".sql.gz"
 MANIFEST_SUFFIX = ".manifest.json"
 # How tables[*].checksum is computed (mysql_engine.row_hash_sql, postgresql_engine.row_hash):
@@ -228,6 +230,9 @@ class Snapshot:
         self.conn = connect(params)
         try:
             self._read()
+        except UnsupportedObject as exc:
+            self.conn.close()
+            raise BackupError(str(exc)) from None
         except BaseException:
             self.conn.close()
             raise
@@ -241,6 +246,7 @@ class Snapshot:
             mysql_engine.begin_snapshot(self.conn)
             self.tables = mysql_engine.list_tables(self.conn)
             self.options: dict[str, Any] = mysql_engine.database_options(self.conn)
+            self.objects: Any = mysql_engine.SchemaObjects(self.conn)
             self.not_included = mysql_engine.other_objects(self.conn)
         else:
             if not self._schema_exists():
@@ -249,6 +255,7 @@ class Snapshot:
             postgresql_engine.begin_snapshot(self.conn, params.schema)
             self.tables = postgresql_engine.list_tables(self.conn, params.schema)
             self.options = {}
+            self.objects = postgresql_engine.SchemaObjects(self.conn, params.schema)
             self.not_included = postgresql_engine.other_objects(self.conn, params.schema)
         self.schema_version = read_schema_version(self.conn, params.engine, params.schema)
 
@@ -286,10 +293,13 @@ class Snapshot:
                                                          progress.rows if progress is not None else None)
                 if progress is not None:
                     progress.table_done(table, written[table]["rows"])
+            for obj in self.objects.all():
+                write(mysql_engine.object_dump_text(obj))
             write(mysql_engine.DUMP_EPILOGUE)
         else:
             write(postgresql_engine.DUMP_PROLOGUE)
-            written = postgresql_engine.dump_schema(self.conn, self.params.schema, self.tables, write, progress)
+            written = postgresql_engine.dump_schema(self.conn, self.params.schema, self.tables, write, progress,
+                                                    self.objects)
         if self._checksums is not None and written != self._checksums:
             raise BackupError("the dump does not match the snapshot it was read from (%s); the backup was "
                               "discarded" % ", ".join(sorted(t for t in written if written[t] != self._checksums.get(t))))
@@ -313,7 +323,10 @@ def find_reusable(dest: str, params: DbParams, snapshot: Snapshot, method: str,
               "checksum_method": CHECKSUM_METHOD, "method": method, "openmetadata_version": openmetadata_version}
     candidates = [(path, manifest) for path, manifest in manifests_in(dest)
                   if all(manifest.get(key) == value for key, value in wanted.items())]
+    objects = snapshot.objects.summary()
     for path, manifest in reversed(candidates):
+        if manifest.get("objects") != objects:
+            continue  # a view, routine or other object changed (or the manifest predates objects)
         if manifest.get("tables") == snapshot.checksums and verify_file(path, manifest) is None:
             return path, manifest
     return None
@@ -433,6 +446,7 @@ def _take_backup(params: DbParams, dest: str, method: str, force: bool, keep: in
             "schema_version": snapshot.schema_version,
             "checksum_method": CHECKSUM_METHOD,
             "tables": snapshot.checksums,
+            "objects": snapshot.objects.summary(),
             "not_included": snapshot.not_included,
             "started_at": now.isoformat(),
             "finished_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),

@@ -5,7 +5,13 @@
 
 The native dump is plain SQL (restorable with the ``mysql`` client too): the schema from
 SHOW CREATE TABLE, then multi-row INSERTs of the stored (non-generated) columns, read
-with an unbuffered server-side cursor inside one consistent-snapshot transaction.
+with an unbuffered server-side cursor inside one consistent-snapshot transaction; then
+the views (each after the views it reads), routines, triggers (after the data, so they
+do not fire on it) and events, each with the sql_mode (and events the time zone) it was
+created under, routine bodies in ``DELIMITER ;;`` blocks as mysqldump writes them.
+
+OpenMetadata 1.1.x creates tables only on MySQL (no views, routines, triggers or
+events); the rest is carried for databases that an operator or a later release added to.
 """
 from __future__ import annotations
 
@@ -63,18 +69,222 @@ def estimated_rows(conn: Any) -> Dict[str, int]:
 
 
 def other_objects(conn: Any) -> list[str]:
-    """Views, triggers and routines: OpenMetadata creates none; we say so when present."""
-    queries = {
-        "view": "SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()",
-        "trigger": "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()",
-        "routine": "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()",
-    }
+    """What the native dump does not carry, named in the manifest's ``not_included``:
+    MariaDB packages (Oracle mode) and sequences (a MariaDB SEQUENCE is a table kind
+    SHOW CREATE TABLE does not recreate with its state)."""
     found = []
     with conn.cursor() as cur:
-        for kind, sql in queries.items():
-            cur.execute(sql)
-            found.extend("%s %s" % (kind, row[0]) for row in cur.fetchall())
+        cur.execute("SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM information_schema.ROUTINES "
+                    "WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE NOT IN ('PROCEDURE', 'FUNCTION')")
+        found.extend("%s %s" % (kind, name) for kind, name in cur.fetchall())
+        cur.execute("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                    "AND TABLE_TYPE = 'SEQUENCE'")
+        found.extend("sequence %s" % row[0] for row in cur.fetchall())
     return found
+
+
+OBJECT_DELIMITERS = (";;", "$$", "//")
+DATA_SQL_MODE = "NO_AUTO_VALUE_ON_ZERO"  # what DUMP_PROLOGUE sets for the data
+
+
+def _show_create(cur: Any, kind: str, name: str, column: int) -> Any:
+    cur.execute("SHOW CREATE %s %s" % (kind, quote_mysql(name)))
+    row = cur.fetchone()
+    if row is None or row[column] is None:
+        raise UnsupportedObject("the definition of %s %s cannot be read by this user (SHOW CREATE %s shows "
+                                "none): back up as the object's definer or a user with the global SELECT "
+                                "privilege, or use method=client" % (kind.lower(), name, kind))
+    return row
+
+
+def views(conn: Any) -> list[dict[str, Any]]:
+    """Views in an order that creates each after the views it reads."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT TABLE_NAME, DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() "
+                    "ORDER BY TABLE_NAME")
+        found = {}
+        for name, definer in cur.fetchall():
+            found[name] = {"kind": "view", "name": name, "definer": definer,
+                           "sql": _show_create(cur, "VIEW", name, 1)[1], "sql_mode": None}
+    ordered: list[str] = []
+
+    def place(name: str, path: tuple[str, ...]) -> None:
+        if name in ordered or name in path:
+            return
+        for other in sorted(found):
+            if other != name and quote_mysql(other) in found[name]["sql"]:
+                place(other, path + (name,))
+        ordered.append(name)
+
+    for name in sorted(found):
+        place(name, ())
+    return [found[name] for name in ordered]
+
+
+def routines(conn: Any) -> list[dict[str, Any]]:
+    with conn.cursor() as cur:
+        cur.execute("SELECT ROUTINE_TYPE, ROUTINE_NAME, DEFINER FROM information_schema.ROUTINES "
+                    "WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE IN ('PROCEDURE', 'FUNCTION') "
+                    "ORDER BY ROUTINE_TYPE, ROUTINE_NAME")
+        result = []
+        for kind, name, definer in cur.fetchall():
+            row = _show_create(cur, kind, name, 2)
+            result.append({"kind": kind.lower(), "name": name, "definer": definer, "sql": row[2], "sql_mode": row[1]})
+        return result
+
+
+def triggers(conn: Any) -> list[dict[str, Any]]:
+    """Triggers per table in their firing order (creating them in it keeps the order)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, DEFINER FROM information_schema.TRIGGERS "
+                    "WHERE TRIGGER_SCHEMA = DATABASE() "
+                    "ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER")
+        result = []
+        for name, table, definer in cur.fetchall():
+            row = _show_create(cur, "TRIGGER", name, 2)
+            result.append({"kind": "trigger", "name": name, "table": table, "definer": definer, "sql": row[2],
+                           "sql_mode": row[1]})
+        return result
+
+
+def events(conn: Any) -> list[dict[str, Any]]:
+    with conn.cursor() as cur:
+        cur.execute("SELECT EVENT_NAME, DEFINER FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() "
+                    "ORDER BY EVENT_NAME")
+        result = []
+        for name, definer in cur.fetchall():
+            row = _show_create(cur, "EVENT", name, 3)
+            result.append({"kind": "event", "name": name, "definer": definer, "sql": row[3], "sql_mode": row[1],
+                           "time_zone": row[2]})
+        return result
+
+
+class SchemaObjects:
+    """The database's views, routines, triggers and events, read once (in the dump's
+    snapshot) to write the dump, describe it in the manifest and move them on restore."""
+
+    def __init__(self, conn: Any) -> None:
+        self.views = views(conn)
+        self.routines = routines(conn)
+        self.triggers = triggers(conn)
+        self.events = events(conn)
+
+    def before_data(self) -> list[dict[str, Any]]:
+        """Routines first: a view may call a function (bodies are not checked on creation)."""
+        return self.routines + self.views
+
+    def after_data(self) -> list[dict[str, Any]]:
+        return self.triggers + self.events
+
+    def all(self) -> list[dict[str, Any]]:
+        return self.before_data() + self.after_data()
+
+    def summary(self) -> dict[str, Any]:
+        """What the manifest lists: names and definers (a restore checks it may create
+        objects for those definers before it changes anything)."""
+        def entries(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [{"name": item["name"], "definer": item["definer"]} for item in items]
+        return {
+            "views": entries(self.views),
+            "procedures": entries([r for r in self.routines if r["kind"] == "procedure"]),
+            "functions": entries([r for r in self.routines if r["kind"] == "function"]),
+            "triggers": entries(self.triggers),
+            "events": entries(self.events),
+        }
+
+
+def object_statements(obj: dict[str, Any]) -> list[str]:
+    """The statements that create ``obj`` as it was (sql_mode, time zone), for a driver
+    that sends one statement at a time."""
+    statements = []
+    if obj.get("sql_mode") is not None:
+        statements.append("SET SESSION sql_mode = %s" % sql_literal(obj["sql_mode"]))
+    if obj.get("time_zone"):
+        statements.append("SET SESSION time_zone = %s" % sql_literal(obj["time_zone"]))
+    statements.append(obj["sql"])
+    if obj.get("time_zone"):
+        statements.append("SET SESSION time_zone = '+00:00'")
+    if obj.get("sql_mode") is not None:
+        statements.append("SET SESSION sql_mode = %s" % sql_literal(DATA_SQL_MODE))
+    return statements
+
+
+def object_dump_text(obj: dict[str, Any]) -> str:
+    """``obj`` as dump text that our reader and the ``mysql`` client both split right: a
+    body with ``;`` inside goes in a ``DELIMITER`` block."""
+    out = []
+    for statement in object_statements(obj):
+        if statement is obj["sql"] and obj["kind"] != "view":
+            delimiter = next((d for d in OBJECT_DELIMITERS if d not in statement), None)
+            if delimiter is None:
+                raise UnsupportedObject("%s %s contains every delimiter the dump can use (%s): use method=client"
+                                        % (obj["kind"], obj["name"], " ".join(OBJECT_DELIMITERS)))
+            out.append("DELIMITER %s\n%s%s\nDELIMITER ;\n" % (delimiter, statement, delimiter))
+        else:
+            out.append(statement + ";\n")
+    return "".join(out)
+
+
+def create_objects(cur: Any, objects: Iterable[dict[str, Any]]) -> list[str]:
+    executed = []
+    for obj in objects:
+        for statement in object_statements(obj):
+            cur.execute(statement)
+        executed.append("CREATE %s %s" % (obj["kind"].upper(), quote_mysql(obj["name"])))
+    return executed
+
+
+def drop_programs(conn: Any, name: str) -> list[str]:
+    """Drop the views, triggers, routines and events of database ``name`` (its tables stay)."""
+    executed = []
+    with conn.cursor() as cur:
+        cur.execute("SELECT 'VIEW', TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = %s "
+                    "UNION ALL SELECT 'TRIGGER', TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = %s "
+                    "UNION ALL SELECT ROUTINE_TYPE, ROUTINE_NAME FROM information_schema.ROUTINES "
+                    "WHERE ROUTINE_SCHEMA = %s AND ROUTINE_TYPE IN ('PROCEDURE', 'FUNCTION') "
+                    "UNION ALL SELECT 'EVENT', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = %s",
+                    (name, name, name, name))
+        for kind, obj in cur.fetchall():
+            sql = "DROP %s IF EXISTS %s.%s" % (kind, quote_mysql(name), quote_mysql(obj))
+            cur.execute(sql)
+            executed.append(sql)
+    return executed
+
+
+# Who may create an object for another definer: MariaDB SUPER or SET USER (10.5.2+),
+# MySQL 8 SUPER, SET_USER_ID (before 8.2) or SET_ANY_DEFINER (8.2+).
+DEFINER_PRIVILEGES = ("SUPER", "SET USER", "SET_USER_ID", "SET_ANY_DEFINER")
+OBJECT_PRIVILEGES = {"views": "CREATE VIEW", "procedures": "CREATE ROUTINE", "functions": "CREATE ROUTINE",
+                     "triggers": "TRIGGER", "events": "EVENT"}
+
+
+def current_privileges(conn: Any, database: str) -> tuple[str, set[str]]:
+    """The connected account (user@host) and its privileges, global and on ``database``."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT CURRENT_USER()")
+        account = cur.fetchone()[0]
+        user, _at, host = account.rpartition("@")
+        grantee = "'%s'@'%s'" % (user, host)
+        cur.execute("SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = %s "
+                    "UNION SELECT PRIVILEGE_TYPE FROM information_schema.SCHEMA_PRIVILEGES "
+                    "WHERE GRANTEE = %s AND %s LIKE TABLE_SCHEMA", (grantee, grantee, database))
+        return account, {str(row[0]).upper() for row in cur.fetchall()}
+
+
+def privilege_problems(account: str, privileges: set[str], objects: dict[str, Any], database: str) -> list[str]:
+    """Why ``account`` could not recreate the manifest's ``objects`` in ``database``."""
+    problems = []
+    may_set_definer = bool(privileges & set(DEFINER_PRIVILEGES))
+    for group, needed in OBJECT_PRIVILEGES.items():
+        for obj in objects.get(group) or []:
+            what = "%s %s" % (group[:-1], obj["name"])
+            if needed not in privileges:
+                problems.append("%s needs the %s privilege on %s, which %s lacks" % (what, needed, database, account))
+            definer = obj.get("definer") or account
+            if definer != account and not may_set_definer:
+                problems.append("%s has DEFINER %s: creating it as %s needs SUPER or SET USER (MariaDB), "
+                                "SET_USER_ID or SET_ANY_DEFINER (MySQL 8)" % (what, definer, account))
+    return problems
 
 
 def database_options(conn: Any) -> dict[str, str]:

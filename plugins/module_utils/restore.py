@@ -120,6 +120,10 @@ class _Restore:
                     "target %s is not empty (%d tables, e.g. %s): restore into a new database name, or set "
                     "wipe=true to drop its tables first (back it up before if it matters)"
                     % (self.target_name(), len(tables), ", ".join(tables[:3])))
+        problems = self.privilege_problems(exists)
+        if problems:
+            raise RestoreError("%s cannot be restored as %s; nothing was changed: %s" % (
+                os.path.basename(dump_path), self.params.user, "; ".join(problems)))
         if check_mode:
             verb = "replace the %d tables of" % len(tables) if tables else ("fill" if exists else "create")
             return self.result(True, "would %s %s from %s" % (verb, self.target_name(), dump_path))
@@ -157,6 +161,10 @@ class _Restore:
     def inspect_target(self) -> tuple[bool, list[str]]:
         raise NotImplementedError
 
+    def privilege_problems(self, exists: bool) -> list[str]:
+        """What the backup holds that this user may not create here (checked before any change)."""
+        raise NotImplementedError
+
     def checksums_of_target(self, tables: list[str]) -> dict[str, dict[str, Any]]:
         raise NotImplementedError
 
@@ -186,6 +194,17 @@ class MysqlRestore(_Restore):
         finally:
             conn.close()
 
+    def privilege_problems(self, exists: bool) -> list[str]:
+        objects = self.manifest.get("objects") or {}
+        if not any(objects.get(group) for group in mysql_engine.OBJECT_PRIVILEGES):
+            return []
+        conn = connect(self.params, None, autocommit=True)
+        try:
+            account, privileges = mysql_engine.current_privileges(conn, self.params.database)
+        finally:
+            conn.close()
+        return mysql_engine.privilege_problems(account, privileges, objects, self.params.database)
+
     def load(self, dump_path: str, exists: bool, tables: list[str]) -> None:
         """DDL commits implicitly on MySQL, so a non-empty target is never emptied first:
         the dump goes into a scratch database, is verified there, and only then swapped
@@ -204,9 +223,38 @@ class MysqlRestore(_Restore):
                 state = self._undo(admin, into, created)
                 raise RestoreError("restore into %s failed, %s: %s" % (target, state, exc)) from None
             if into != target:
-                self.executed.extend(mysql_engine.swap_in(admin, into, target))
+                self._swap_in(admin, into)
         finally:
             admin.close()
+
+    def _swap_in(self, admin: Any, scratch: str) -> None:
+        """Tables move by RENAME TABLE; views, routines, triggers and events cannot move
+        between databases: they are read from the scratch database (where the dump just
+        created them, so their statements are known to work), dropped there and in the
+        target, and created again in the target after the tables moved."""
+        target = self.params.database
+        conn = connect(self.params.with_database(scratch), autocommit=True)
+        try:
+            objects = mysql_engine.SchemaObjects(conn)
+        finally:
+            conn.close()
+        self.executed.extend(mysql_engine.drop_programs(admin, scratch))
+        self.executed.extend(mysql_engine.drop_programs(admin, target))
+        self.executed.extend(mysql_engine.swap_in(admin, scratch, target))
+        conn = connect(self.params, autocommit=True)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SET SESSION sql_mode = %s", (mysql_engine.DATA_SQL_MODE,))
+                for obj in objects.all():
+                    try:
+                        self.executed.extend(mysql_engine.create_objects(cur, [obj]))
+                    except Exception as exc:  # pylint: disable=broad-except
+                        raise RestoreError(
+                            "the tables of %s were restored and verified, but creating %s %s there failed (it "
+                            "worked in the scratch database): %s. Create it by hand from the dump"
+                            % (target, obj["kind"], obj["name"], exc)) from None
+        finally:
+            conn.close()
 
     def _undo(self, admin: Any, database: str, created: bool) -> str:
         target = self.params.database
@@ -215,6 +263,7 @@ class MysqlRestore(_Restore):
                 mysql_engine.drop_database(admin, database)
                 return ("the database it created was dropped again" if database == target
                         else "%s is untouched (the scratch database %s was dropped)" % (target, database))
+            mysql_engine.drop_programs(admin, database)
             mysql_engine.drop_objects(admin, database)
             return "the tables it created were dropped; %s is empty as before" % target
         except Exception as cleanup:  # pylint: disable=broad-except
@@ -262,6 +311,16 @@ class PostgresqlRestore(_Restore):
         conn = connect(self.params, autocommit=True)
         try:
             return True, [name for _kind, name in postgresql_engine.objects_in_schema(conn, self.params.schema)]
+        finally:
+            conn.close()
+
+    def privilege_problems(self, exists: bool) -> list[str]:
+        wanted = (self.manifest.get("objects") or {}).get("extensions") or []
+        if not wanted:
+            return []
+        conn = connect(self.params, None if not exists else self.params.database, autocommit=True)
+        try:
+            return postgresql_engine.extension_problems(conn, wanted, database_exists=exists)
         finally:
             conn.close()
 
@@ -330,6 +389,12 @@ class PostgresqlRestore(_Restore):
                         executed.append("CREATE SCHEMA %s" % quote_postgresql(schema))
                         cur.execute(executed[-1])
                     postgresql_engine.set_search_path(cur, schema)
+                else:
+                    # pg_dump --schema leaves extensions out (even those in the schema): create
+                    # what the source had, where it had it, before the dump's objects use them.
+                    for ext in (self.manifest.get("objects") or {}).get("extensions") or []:
+                        executed.append(postgresql_engine.create_extension_sql(dict(ext, in_dumped_schema=False)))
+                        cur.execute(executed[-1])
                 skip = self._creates_existing_schema(conn)
                 with open_dump(dump_path) as reader:
                     for stmt in iter_statements(reader, "postgresql"):
