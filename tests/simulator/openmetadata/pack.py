@@ -31,9 +31,12 @@ REPO = pathlib.Path(__file__).resolve().parents[3]
 _MTIME = 1_700_000_000  # fixed, so the archive's checksum only depends on its content
 
 OPENMETADATA_SH = r'''#!/usr/bin/env bash
-# OpenMetadata STAND-IN (tests/simulator/openmetadata in openmetadata.ops): the commands, files
-# and messages of upstream's bin/openmetadata.sh, running the Python stand-in instead of the JVM.
+# OpenMetadata STAND-IN (tests/simulator/openmetadata in openmetadata.ops): the commands, files,
+# messages and exit codes of upstream's bin/openmetadata.sh, running the Python stand-in instead of the JVM.
 # Usage: openmetadata.sh {start [conf]|stop|status|clean}
+# Exit codes as upstream's: "status" exits 1 when the server runs and 0 when it does not (upstream's
+# status function returns 1 for "running" and the script ends with it); start, stop, clean and the usage
+# line exit 0 (stop: the exit code of kill).
 set -u
 base_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 . "$base_dir/bin/standin.env"
@@ -42,24 +45,29 @@ if [ -f "$base_dir/conf/openmetadata-env.sh" ]; then
 fi
 LOG_DIR="$base_dir/logs"
 PID_FILE="$LOG_DIR/catalog.pid"
+OUT_FILE="$LOG_DIR/catalog.log"
+ERR_FILE="$LOG_DIR/catalog.err"
+mkdir -p "$LOG_DIR"
 
 running_pid() {
   local pid
   [ -f "$PID_FILE" ] || return 1
   pid="$(cat "$PID_FILE")"
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  # A killed server not yet reaped by its parent is not running.
+  # A killed server not yet reaped by its parent is not running (upstream's ps -p would still list it).
   if grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null; then return 1; fi
   echo "$pid"
 }
 
+# 1 = running, 0 = not running (upstream's convention, kept on purpose).
 status() {
   local pid
   if pid="$(running_pid)"; then
     echo "OpenMetadata running with PID=$pid."
-  else
-    echo "OpenMetadata not running."
+    return 1
   fi
+  echo "OpenMetadata not running."
+  return 0
 }
 
 start() {
@@ -69,34 +77,36 @@ start() {
     return 0
   fi
   conf="${1:-$base_dir/conf/openmetadata.yaml}"
-  mkdir -p "$LOG_DIR"
+  rm -f "$PID_FILE"
   echo "Starting OpenMetadata"
   cd "$base_dir" || exit 1
   if command -v setsid >/dev/null 2>&1; then detach=(setsid); fi
   PYTHONPATH="$OM_STANDIN_REPO${PYTHONPATH:+:$PYTHONPATH}" nohup "${detach[@]}" "$OM_STANDIN_PYTHON" \
     -m tests.simulator.openmetadata.server --home "$base_dir" "$conf" \
-    >>"$LOG_DIR/catalog.log" 2>>"$LOG_DIR/catalog.err" </dev/null &
+    >>"$OUT_FILE" 2>>"$ERR_FILE" </dev/null &
   echo $! >"$PID_FILE"
   sleep 0.2
-  status
+  echo "$(status)"
 }
 
 stop() {
   local pid
   if pid="$(running_pid)"; then
     echo "Stopping OpenMetadata [$pid] "
-    kill -s KILL "$pid"
+    kill -s KILL "$pid" >>"$OUT_FILE" 2>>"$ERR_FILE"
   else
     echo "OpenMetadata not running"
   fi
 }
 
 clean() {
-  if running_pid >/dev/null; then
-    echo "OpenMetadata is running; stop it first"
-    return 1
+  local pid
+  if pid="$(running_pid)"; then
+    echo "Can't clean files. OpenMetadata running with PID=$pid."
+    return 0
   fi
-  rm -f "$PID_FILE" "$LOG_DIR/catalog.log" "$LOG_DIR/catalog.err"
+  rm -f "$PID_FILE" "$OUT_FILE" "$ERR_FILE"
+  echo "Removed the $PID_FILE, $OUT_FILE and $ERR_FILE files."
 }
 
 case "${1:-}" in
@@ -104,7 +114,7 @@ case "${1:-}" in
   stop) stop ;;
   status) status ;;
   clean) clean ;;
-  *) echo "Usage: $0 {start|stop|status|clean}"; exit 1 ;;
+  *) echo "Usage: $0 {start|stop|status|clean}" ;;
 esac
 '''
 
