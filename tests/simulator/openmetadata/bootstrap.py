@@ -4,7 +4,8 @@
 """What ``bootstrap/bootstrap_storage.sh`` runs in the stand-in (TablesInitializer's role).
 
 ``python -m tests.simulator.openmetadata.bootstrap --home <release dir> <command> [debug|-d] [force|-f]``
-Commands: migrate-all, migrate (same here), info, validate, check-connection, repair.
+Commands: migrate-all (repair, then migrate = the database, then es-migrate = the release's search
+indexes, as upstream's script chains them), migrate, info, validate, check-connection, repair.
 drop/create/drop-create(-all)/es-*/rotate exist upstream but are refused by the stand-in.
 """
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import List, Optional
 from . import conf as confm
 from . import db as dbm
 from . import faults as faultm
-from .migrate import MigrationFailure, MigrationRunner, native_max, pending_versions, validate_for_server
+from .migrate import (MigrationFailure, MigrationRunner, native_max, pending_versions, search_migrate,
+                      validate_for_server)
 from .releases import release as get_release
 
 COMMANDS = ("create", "migrate", "info", "validate", "drop", "drop-create", "es-drop", "es-create",
@@ -45,9 +47,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 1
     debug = any(o in ("debug", "-d") for o in options)
     force = any(o in ("force", "-f") for o in options)
-    print("The -force value is %s and the debug value is %s and command used is %s"
-          % (str(force).lower(), str(debug).lower(), command))
-    sys.stdout.flush()
+
+    def step(name: str) -> None:
+        # upstream's script prints this before each Java run; migrate-all is three runs: repair, migrate, es-migrate
+        print("The -force value is %s and the debug value is %s and command used is %s"
+              % (str(force).lower(), str(debug).lower(), name))
+        sys.stdout.flush()
+
+    step("repair" if command == "migrate-all" else command)
     try:
         release = get_release(read_version(home))
         conf = confm.load(home / "conf" / "openmetadata.yaml")
@@ -55,8 +62,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (OSError, ValueError, confm.ConfError, faultm.FaultError) as exc:
         print("ERROR: %s" % exc)
         return 1
+    if command == "migrate-all":
+        print("Flyway repair: nothing to repair")
+        step("migrate")
     if command in ("migrate-all", "migrate"):
-        return MigrationRunner(home, release, conf, faults, force=force, debug=debug).run()
+        code = MigrationRunner(home, release, conf, faults, force=force, debug=debug).run()
+        if code != 0 or command == "migrate":
+            return code
+        step("es-migrate")  # after the database part has committed, as upstream's separate es-migrate run
+        return search_migrate(release, conf.search, faults)
     if command == "repair":
         print("Flyway repair: nothing to repair")
         return 0

@@ -10,6 +10,9 @@ the environment winning key by key. Keys:
   order): migrate-all stops before running it. ``migration_crash_version`` (default "1.2.0") picks
   the version; ``migration_crash_mode`` "error" (default: fails like a SQL error, exit 1) or
   "kill" (the process kills itself with SIGKILL: nothing logged, like a killed JVM).
+* ``migration_search_unreachable``: true: es-migrate (the last step of migrate-all, after the database
+  part) finds the search engine refusing connections: it logs an ERROR per index and exits 0, as
+  upstream does (a search engine gone between the upgrade's index deletion and its migration).
 * ``refuse_start``: true or a message: the server logs it and exits 1 at start.
 * ``start_delay_seconds``: seconds the server waits before it listens (slow start).
 * ``apps_api_500``: true: every /api/v1/apps call answers 500.
@@ -28,8 +31,8 @@ import os
 import pathlib
 from typing import Any, Dict, Mapping, Optional
 
-KNOWN = {"migration_crash_at", "migration_crash_version", "migration_crash_mode", "refuse_start",
-         "start_delay_seconds", "apps_api_500", "reindex_fail", "reindex_batch_delay_seconds",
+KNOWN = {"migration_crash_at", "migration_crash_version", "migration_crash_mode", "migration_search_unreachable",
+         "refuse_start", "start_delay_seconds", "apps_api_500", "reindex_fail", "reindex_batch_delay_seconds",
          "pipeline_deploy_fail", "reindex_pause_file"}
 
 

@@ -14,6 +14,12 @@ project's MIGRATION-1.2.0 notes describe the 1.2-era one.
   ``Failed to run sql ... due to ...`` and ends the run (exit 1): nothing logged for the failed
   statement, no SERVER_CHANGE_LOG row for its version; the next run resumes there.
   ``force`` logs the failure and goes on (and still writes the version row).
+* es-migrate (the last step of migrate-all, after the database part has committed): every index of the
+  release (1.2: the indexMapping names, never prefixed; 1.1: the ElasticSearchIndexType names) is
+  checked (``HEAD /<index>``) and created when missing (``PUT /<index>``); an existing one is left as it
+  is (upstream also updates its mapping; the search stand-in has no ``_mapping`` endpoint). Like
+  upstream, an index that cannot be checked or created is logged (ERROR, naming the search host) and
+  the run goes on: es-migrate exits 0 even when the search engine is unreachable.
 * Sort memory: before a statement that sorts a whole table, the value a NEW connection sees
   (``sort_buffer_size`` / ``work_mem``) must be >= 20MB, else the statement fails with
   "Out of sort memory, consider increasing server sort buffer size" (stand-in rule: upstream
@@ -30,7 +36,8 @@ import uuid
 from typing import Any, Callable, Dict, List, Optional, TextIO
 
 from . import db as dbm
-from .conf import ServerConf
+from .conf import SearchSettings, ServerConf
+from .reindex import INDEXES_11, INDEXES_12, ReindexError, SearchClient
 from .releases import Release, parse
 from .statements import MYSQL, Statement, for_version
 
@@ -117,7 +124,6 @@ class MigrationRunner:  # pylint: disable=too-many-instance-attributes
                      % (previous, ", ".join(versions) or "nothing"))
             for version in versions:
                 self._run_version(version)
-            self.log("INFO", "es-migrate: nothing to do (indexes are recreated by the reindex application)")
             return 0
         except MigrationFailure as exc:
             self.log("ERROR", str(exc))
@@ -313,3 +319,66 @@ def _data_120(runner: MigrationRunner) -> None:
 
 
 DATA_MIGRATIONS: Dict[str, Callable[[MigrationRunner], None]] = {"1.2.0": _data_120}
+
+
+# ---- es-migrate ---------------------------------------------------------------------------------
+
+_INDEX_BODY = {"mappings": {"properties": {
+    "id": {"type": "keyword"}, "name": {"type": "text", "fields": {"keyword": {"type": "keyword"}}},
+    "fullyQualifiedName": {"type": "keyword"}, "deleted": {"type": "boolean"}}}}
+
+
+def release_index_names(release: Release) -> List[str]:
+    """The indexes es-migrate of this release writes: 1.2 its indexMapping names (no cluster-alias
+    prefix: 1.2 has no clusterAlias), 1.1 its ElasticSearchIndexType names."""
+    if release.is_12:
+        return list(dict.fromkeys(index for _table, index, _report in INDEXES_12.values()))
+    return list(INDEXES_11)
+
+
+class _Unreachable:
+    """A client of a search engine that refuses every connection (fault knob migration_search_unreachable)."""
+
+    def __init__(self, url: str) -> None:
+        self.base = url
+
+    def call(self, method: str, path: str, body: Optional[bytes] = None, content_type: str = "") -> Any:
+        raise ReindexError("search engine %s unreachable: [Errno 111] Connection refused "
+                           "(stand-in fault migration_search_unreachable)" % self.base)
+
+
+def search_migrate(release: Release, search: SearchSettings, faults: Dict[str, Any], out: TextIO = sys.stdout,
+                   timeout: float = 5.0) -> int:
+    """upstream's es-migrate as the stand-in plays it; always 0 (upstream catches every index error)."""
+    logger = "o.o.s.s.o.OpenSearchClient" if search.search_type.lower() == "opensearch" else "o.o.s.s.e.ElasticSearchClient"
+
+    def log(level: str, text: str) -> None:
+        out.write("%s [main] %s - %s\n" % (level, logger, text))
+        out.flush()
+
+    client: Any = _Unreachable(search.url) if faults.get("migration_search_unreachable") else SearchClient(search, timeout)
+    created = failed = kept = 0
+    for index in release_index_names(release):
+        try:
+            status, _body = client.call("HEAD", "/" + index)
+            exists = status == 200
+        except ReindexError as exc:
+            log("ERROR", "Failed to check if index %s exists due to java.net.ConnectException: %s" % (index, exc))
+            exists = False
+        if exists:
+            kept += 1
+            continue
+        try:
+            status, body = client.call("PUT", "/" + index, json.dumps(_INDEX_BODY).encode())
+        except ReindexError as exc:
+            log("ERROR", "Failed to create index for %s due to java.net.ConnectException: %s" % (index, exc))
+            failed += 1
+            continue
+        if status == 200 or (status == 400 and "already_exists" in json.dumps(body)):
+            created += 1
+        else:
+            log("ERROR", "Failed to create index for %s due to ElasticsearchStatusException: %s answered %s: %s"
+                % (index, search.url, status, str(body)[:300]))
+            failed += 1
+    log("INFO", "es-migrate on %s: %d index(es) created, %d kept, %d failed" % (search.url, created, kept, failed))
+    return 0
