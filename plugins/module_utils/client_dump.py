@@ -72,7 +72,7 @@ def build_command(params: DbParams, binary: str, secrets_dir: str) -> tuple[list
                       "protocol=TCP"]
         _write_private(option_file, "\n".join(lines) + "\n")
         argv = [binary, "--defaults-extra-file=%s" % option_file, "--single-transaction", "--quick",
-                "--routines", "--triggers", "--hex-blob", "--no-tablespaces", "--tz-utc",
+                "--routines", "--triggers", "--events", "--hex-blob", "--no-tablespaces", "--tz-utc",
                 "--default-character-set=utf8mb4"]
         if "mariadb" not in client_version(binary).lower():
             argv.append("--set-gtid-purged=OFF")  # MySQL 8 mysqldump; MariaDB's has no such flag
