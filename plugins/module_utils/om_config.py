@@ -516,15 +516,29 @@ def plan_config(text: str, *, path: str = "openmetadata.yaml", target_version: s
                 warnings.append(change["warning"])
             changes.append("%s removed%s" % (".".join(keys), (" (-> setting %s)" % change["setting"])
                                              if change.get("setting") else ""))
+        elif kind == "remove_section":
+            # Only what the removals above left in it is news: a section they emptied goes anyway.
+            if found is None or not isinstance(found[2], MappingNode):
+                continue
+            taken = {id(pair[1]) for group in removals.values() for pair in group}
+            left = [key.value for key, _v in found[2].value if id(key) not in taken]
+            if left:
+                removals.setdefault(id(found[0]), []).append(found)
+                warnings.append(change["warning"] % ", ".join("%s.%s" % (keys[-1], name) for name in left))
+                changes.append("%s removed (%s left in it)" % (".".join(keys), ", ".join(left)))
         elif kind == "add":
             parent = doc.pair(keys[:-1])
             if parent is None or not isinstance(parent[2], MappingNode) or _find(parent[2], keys[-1]) is not None:
                 continue
             editor.insert_pair(parent[1], parent[2], keys[-1], change["value"], change.get("after"))
             changes.append("%s added: %s" % (".".join(keys), change["value"]))
-    # Removals grouped by mapping: a mapping left empty goes as a whole (applicationConfig).
+    # Removals grouped by mapping: a mapping left empty goes as a whole (applicationConfig). Removals
+    # inside a mapping that goes itself are dropped (one edit per span).
+    gone = {id(pair[2]) for group in removals.values() for pair in group}
     for group in removals.values():
         mapping = group[0][0]
+        if id(mapping) in gone:
+            continue
         if len(group) == len(mapping.value) and mapping is not doc.node:
             parent = _parent_of(doc.node, mapping)
             if parent is not None:

@@ -35,6 +35,11 @@ CONFIG_HOPS: dict[str, dict[str, Any]] = {
              "setting": "customLogoConfiguration"},
             {"since": "1.2.1", "kind": "remove", "path": ("applicationConfig", "loginConfig"),
              "setting": "loginConfiguration"},
+            # The section itself is gone from 1.2.1's server configuration (openmetadata-ingestion 1.2.1.1+
+            # has no generated applicationConfiguration): whatever else a user kept in it is refused too.
+            {"since": "1.2.1", "kind": "remove_section", "path": ("applicationConfig",),
+             "warning": "%s removed: OpenMetadata 1.2.1+ has no applicationConfig section and refuses to start "
+                        "with one"},
         ],
     },
 }

@@ -150,8 +150,14 @@ def test_removed_settings_literal_values_win():
         "https://static.example.com/brand/login-logo.png"
     assert result["removed_settings"]["loginConfiguration"] == {"maxLoginFailAttempts": 10, "accessBlockTime": 120,
                                                                 "jwtTokenExpiryTime": 86400}
-    data = YAML(typ="safe").load(result["text"])
-    assert data["applicationConfig"] == {"somethingElse": "kept"}
+    # 1.2.1 has no applicationConfig section at all: what else the user kept in it goes too, with a warning
+    # (the server would refuse it); 1.2.0 still has the section and keeps it.
+    assert "applicationConfig" not in YAML(typ="safe").load(result["text"])
+    assert result["warnings"] == ["applicationConfig.somethingElse removed: OpenMetadata 1.2.1+ has no "
+                                  "applicationConfig section and refuses to start with one"]
+    assert "applicationConfig removed (somethingElse left in it)" in result["changes"]
+    kept = _plan("logo-literal-1.1.7.yaml", "1.2.0", {})
+    assert YAML(typ="safe").load(kept["text"])["applicationConfig"]["somethingElse"] == "kept"
 
 
 def test_target_1_2_0_keeps_logo_and_login():
