@@ -53,5 +53,22 @@ def read_schema_version(conn: Any, engine: str, schema: str = "public") -> dict[
     }
 
 
+def read_change_log(conn: Any, engine: str, schema: str = "public") -> dict[str, Optional[list[str]]]:
+    """Every version in the change-log tables, sorted oldest first: {'flyway': ['001', ...],
+    'native': ['1.1.0', ..., '1.2.0']}; None for a missing table. A migration that completed a
+    version adds its row, so comparing two readings tells whether a migration did something."""
+    success = " WHERE success = %s" % ("1" if engine == "mysql" else "true")
+    flyway = _versions(conn, engine, schema, FLYWAY_TABLE, success)
+    native = _versions(conn, engine, schema, NATIVE_TABLE[engine])
+    return {
+        "flyway": None if flyway is None else sorted(set(flyway), key=_order),
+        "native": None if native is None else sorted(set(native), key=_order),
+    }
+
+
+def _order(version: str) -> tuple:
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in version.split("."))
+
+
 def is_openmetadata_schema(schema_version: dict[str, Optional[str]]) -> bool:
     return bool(schema_version.get("flyway") or schema_version.get("native"))
