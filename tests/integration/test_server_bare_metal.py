@@ -79,7 +79,11 @@ def test_upgrade_then_nothing_to_do(site, tmp_path):
     assert not pathlib.Path("/proc/%d" % old_pid).exists() or "openmetadata-1.1.7" not in site.running_pids()
     assert query_count(site) == before - om_database.BROKEN_QUERIES
     assert site.get("/api/v1/queries?limit=1")["paging"]["total"] == before - om_database.BROKEN_QUERIES
-    assert run.result("Run migrate-all")["changed"] is True
+    migrated = run.result("Report the versions the migration completed")
+    assert migrated["changed"] is True and "1.2.4" in migrated["msg"], migrated
+    assert run.result("Run migrate-all")["changed"] is False  # changed is read from SERVER_CHANGE_LOG, not the log
+    # No search engine here (the conf's default localhost:9200) and no openmetadata_search_url: a warning, no failure.
+    assert "could not write" in run.result("Warn about search indexes the migration could not write")["msg"]
     config = run.result("Merge the old settings into the new release's openmetadata.yaml")
     assert config["removed_settings"]["customLogoConfiguration"]["customLogoUrlPath"] == "https://cdn.example/logo.png"
     new_conf = (site.release_dir("1.2.5") / "conf" / "openmetadata.yaml").read_text()
@@ -191,3 +195,61 @@ def test_install_from_url_verifies_the_checksum(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def change_log_versions(site: StandinSite) -> list[str]:
+    table = "SERVER_CHANGE_LOG" if site.engine == "mysql" else "server_change_log"
+    conn = om_database.connect(FIXTURE_ENGINE[site.engine], site.database)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT version FROM %s" % table)
+            return sorted(str(row[0]) for row in cur.fetchall())
+    finally:
+        conn.close()
+
+
+def test_migrate_changed_only_when_server_change_log_changes(site, tmp_path):
+    """The migrate phase reads SERVER_CHANGE_LOG before and after migrate-all: changed the first time, not
+    changed on the migrated database (migrate-all ran again and found nothing to do). The DB credentials go to
+    openmetadata.ops.info as options (no_log), never on a command line."""
+    site.stop_all()
+    site.install("1.2.5")
+    before = change_log_versions(site)
+    assert "1.2.0" not in before
+    first = run_role(site, tmp_path, tasks_from="migrate")
+    assert first.rc == 0, first.output[-3000:]
+    after = change_log_versions(site)
+    assert set(after) - set(before) == {"1.2.0", "1.2.1", "1.2.4"}
+    report = first.result("Report the versions the migration completed")
+    assert report["changed"] is True and first.changed == 1, [t for t in first.results() if t.get("changed")]
+    read = first.result("Read SERVER_CHANGE_LOG after the migration")
+    assert read["db"]["change_log"]["native"] == sorted(after, key=lambda v: tuple(int(p) for p in v.split(".")))
+
+    again = run_role(site, tmp_path, tasks_from="migrate")
+    assert again.rc == 0, again.output[-3000:]
+    assert again.result("Run migrate-all")["rc"] == 0  # it did run, on a migrated database
+    assert again.result("Report the versions the migration completed")["changed"] is False
+    assert again.changed == 0, [t for t in again.results() if t.get("changed")]
+    assert change_log_versions(site) == after
+
+    dry = run_role(site, tmp_path, tasks_from="migrate", check=True)
+    assert dry.rc == 0 and dry.changed == 0, dry.output[-3000:]
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+def test_unreachable_search_at_migrate_fails_after_the_database_part(site, tmp_path):
+    """upstream's es-migrate logs the indexes it cannot write and exits 0; with a search engine the upgrade
+    manages (openmetadata_search_url), the migrate phase fails on it, naming the search host, after the
+    database part has committed (the upgrade's rescue then restores the backup)."""
+    from harness import free_port  # pylint: disable=import-outside-toplevel
+    site.stop_all()
+    site.search_url = "http://127.0.0.1:%d" % free_port()  # nothing listens there
+    site.install("1.2.5")
+    run = run_role(site, tmp_path, tasks_from="migrate", openmetadata_server_env=site.env(),
+                   openmetadata_search_url=site.search_url)
+    assert run.rc != 0
+    assert run.result("Run migrate-all")["rc"] == 0  # as upstream: es-migrate errors do not fail the script
+    message = run.result("Report search indexes the migration could not write")["msg"]
+    assert "could not write the search indexes" in message and site.search_url.split("//")[1] in message, message
+    assert "1.2.4" in change_log_versions(site)  # the database part committed before es-migrate
+    assert run.result("Report the versions the migration completed")["changed"] is True
