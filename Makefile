@@ -16,7 +16,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(PY)
 export ANSIBLE_NOCOLOR := 1
 PYTEST_ARGS ?=
 
-.PHONY: all venv link services search-engines search-engines-cached ingestion-wheelhouse ingestion-venv docker-engine-up docker-engine-down sandbox-docker sandbox-docker-reset sandbox sandbox-reset test pytest unit integration compat molecule sanity lint changelog bench ee-context clean
+.PHONY: all venv link oracle oracle-wheels services search-engines search-engines-cached ingestion-wheelhouse ingestion-venv docker-engine-up docker-engine-down sandbox-docker sandbox-docker-reset sandbox sandbox-reset test pytest unit integration compat molecule sanity lint changelog bench ee-context clean
 
 all: test
 
@@ -60,7 +60,7 @@ sandbox: venv link services
 sandbox-reset: venv link services
 	$(BIN)/ansible-playbook -i examples/sandbox/inventory.yml examples/sandbox/reset.yml
 
-test: pytest compat molecule sanity lint
+test: pytest oracle compat molecule sanity lint
 
 # Real Elasticsearch 7.16.3 / 8.10.2 and OpenSearch 2.11.1 (Maven Central integ-test zips, cached in
 # ~/.m2 and unpacked under .build/search-engines/). The test targets try it but go on without it:
@@ -79,6 +79,15 @@ ingestion-wheelhouse:
 # .build/ingestion-venv-1.2, for the tests marked ingestion_package (~30 s once, then cached).
 ingestion-venv:
 	-@bash scripts/ingestion-venv.sh >/dev/null || echo "openmetadata-ingestion venv unavailable: the ingestion_package tests will build it or fail"
+
+# The fidelity oracle: each release's openmetadata-ingestion wheel (PyPI, no dependencies; cached under
+# ~/.cache/openmetadata-ops/oracle-wheels and unpacked to .build/oracle) and a Python 3.10 / pydantic 1 venv
+# that imports its generated models (docs/fidelity.md). `make oracle` checks what the collection writes and
+# sends against them (tests/oracle/, marker oracle).
+oracle-wheels:
+	bash scripts/oracle-wheels.sh >/dev/null
+oracle: venv link oracle-wheels
+	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -rs -n 2 -m oracle tests/oracle $(PYTEST_ARGS)
 
 pytest: venv link services search-engines-cached ingestion-wheelhouse ingestion-venv
 	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -n 2 tests/unit tests/integration $(PYTEST_ARGS)

@@ -29,3 +29,5 @@ sys.path.insert(0, str(REPO / "tests"))
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "ingestion_package: runs files against the real openmetadata-ingestion 1.2 "
                             "package in a Python 3.10 venv (make ingestion-venv)")
+    config.addinivalue_line("markers", "oracle: checks what the collection writes or sends against each release's "
+                            "models generated from upstream's JSON schemas (make oracle; tests/oracle/)")

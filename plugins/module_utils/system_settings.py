@@ -13,9 +13,15 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from ansible_collections.openmetadata.ops.plugins.module_utils.versions import parse
+
 SETTINGS_PATH = "/api/v1/system/settings"
 
-# Fields of the settings the upgrade carries (1.2.5 schemas); no other keys are allowed there.
+# Fields of the settings the upgrade carries; no other keys are allowed there. Each field and setting with
+# the first release whose server accepts it (the generated models of the openmetadata-ingestion wheels:
+# customLogoConfiguration has customLogoUrlPath/customMonogramUrlPath in 1.1.x and 1.2.0 and adds
+# customFaviconUrlPath in 1.2.1; the loginConfiguration setting type appears in 1.2.1). Unknown fields
+# are refused by the server (additionalProperties: false).
 KNOWN_FIELDS: dict[str, dict[str, type]] = {
     "customLogoConfiguration": {
         "customLogoUrlPath": str,
@@ -28,14 +34,33 @@ KNOWN_FIELDS: dict[str, dict[str, type]] = {
         "jwtTokenExpiryTime": int,
     },
 }
+SINCE: dict[str, str] = {
+    "customLogoConfiguration": "1.1.0",
+    "customLogoConfiguration.customFaviconUrlPath": "1.2.1",
+    "loginConfiguration": "1.2.1",
+}
 
 
 class SettingError(Exception):
     """A value that cannot be written; the message says what to change."""
 
 
-def normalize_value(name: str, value: dict[str, Any], skip_empty: bool) -> dict[str, Any]:
-    """Type the fields of a known setting; drop None (and "" with ``skip_empty``)."""
+def _newer_than(what: str, om_version: Optional[str]) -> Optional[str]:
+    """The release ``what`` first appears in, when that is after ``om_version``."""
+    since = SINCE.get(what)
+    if om_version and since and parse(since) > parse(om_version):
+        return since
+    return None
+
+
+def normalize_value(name: str, value: dict[str, Any], skip_empty: bool,
+                    om_version: Optional[str] = None) -> dict[str, Any]:
+    """Type the fields of a known setting; drop None (and "" with ``skip_empty``). With ``om_version``,
+    a setting or field that release does not have yet is refused before anything is sent."""
+    since = _newer_than(name, om_version)
+    if since:
+        raise SettingError("OpenMetadata %s has no %s setting (it appears in %s); on %s it still lives in "
+                           "openmetadata.yaml" % (om_version, name, since, om_version))
     fields = KNOWN_FIELDS.get(name)
     result: dict[str, Any] = {}
     for key, item in value.items():
@@ -45,6 +70,10 @@ def normalize_value(name: str, value: dict[str, Any], skip_empty: bool) -> dict[
             if key not in fields:
                 raise SettingError(
                     "%s has no field %r; the fields are %s" % (name, key, ", ".join(sorted(fields))))
+            since = _newer_than("%s.%s" % (name, key), om_version)
+            if since:
+                raise SettingError("%s.%s exists from OpenMetadata %s on; the server runs %s, which refuses it"
+                                   % (name, key, since, om_version))
             if fields[key] is int and not isinstance(item, int):
                 try:
                     item = int(str(item).strip())
@@ -76,7 +105,7 @@ def setting_path(name: str) -> str:
 def apply_setting(get_json: Callable[[str], Optional[dict[str, Any]]],
                   put_json: Callable[[str, dict[str, Any]], Any],
                   name: str, value: Optional[dict[str, Any]], state: str, merge: bool,
-                  skip_empty: bool, check_mode: bool) -> dict[str, Any]:
+                  skip_empty: bool, check_mode: bool, om_version: Optional[str] = None) -> dict[str, Any]:
     """Read the setting (state=read), and for state=present write it when it differs.
 
     ``get_json`` returns the Settings object, or None when the server has no such setting yet.
@@ -86,7 +115,7 @@ def apply_setting(get_json: Callable[[str], Optional[dict[str, Any]]],
     if state == "read":
         return {"changed": False, "name": name, "exists": found is not None, "value": before,
                 "before": before, "msg": "%s read" % name}
-    wanted = normalize_value(name, value or {}, skip_empty)
+    wanted = normalize_value(name, value or {}, skip_empty, om_version)
     if not wanted and not merge:
         raise SettingError("value is empty: give the fields of %s to set" % name)
     after = desired_value(before, wanted, merge)

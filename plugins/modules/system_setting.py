@@ -51,6 +51,12 @@ options:
       - The fields to set (C(config_value)). Fields that are null are ignored, and so are empty strings
         when O(skip_empty=true). Required with O(state=present).
     type: dict
+  om_version:
+    description:
+      - The OpenMetadata release the server runs (e.g. V(1.2.5)). When given, a setting or field that release does
+        not have yet is refused before anything is sent (C(loginConfiguration) and
+        C(customLogoConfiguration.customFaviconUrlPath) exist from 1.2.1 on).
+    type: str
   merge:
     description: Keep the server's fields that O(value) does not name (V(false) replaces the whole value).
     type: bool
@@ -150,6 +156,7 @@ def main() -> None:
         timeout={"type": "float", "default": 30},
         name={"type": "str", "required": True},
         value={"type": "dict"},
+        om_version={"type": "str"},
         merge={"type": "bool", "default": True},
         skip_empty={"type": "bool", "default": True},
         state={"type": "str", "choices": ["present", "read"], "default": "present"},
@@ -168,7 +175,7 @@ def main() -> None:
             return client.put(path, body=body)
 
         result = apply_setting(get_json, put_json, p["name"], p["value"], p["state"], p["merge"],
-                               p["skip_empty"], module.check_mode)
+                               p["skip_empty"], module.check_mode, p["om_version"])
     except SettingError as exc:
         module.fail_json(msg=str(exc), name=p["name"])
     except ApiError as exc:

@@ -90,3 +90,21 @@ def test_read_only():
     assert result == {"changed": False, "name": "customLogoConfiguration", "exists": True,
                       "value": {"customLogoUrlPath": "p"}, "before": {"customLogoUrlPath": "p"},
                       "msg": "customLogoConfiguration read"}
+
+
+def test_a_field_or_setting_newer_than_the_server_is_refused_before_sending():
+    SettingError, apply_setting = ss.SettingError, ss.apply_setting
+    """customFaviconUrlPath and the loginConfiguration setting exist from 1.2.1 (the generated models of
+    openmetadata-ingestion 1.2.0.1 vs 1.2.1.1); a 1.2.0 server refuses them."""
+    sent = []
+    logo = {"customLogoUrlPath": "https://x/logo.png", "customFaviconUrlPath": "https://x/favicon.ico"}
+    with pytest.raises(SettingError, match=r"customFaviconUrlPath exists from OpenMetadata 1\.2\.1 on"):
+        apply_setting(lambda path: None, lambda path, body: sent.append(body), "customLogoConfiguration", logo,
+                      "present", True, True, False, om_version="1.2.0")
+    with pytest.raises(SettingError, match=r"OpenMetadata 1\.2\.0 has no loginConfiguration setting"):
+        apply_setting(lambda path: None, lambda path, body: sent.append(body), "loginConfiguration",
+                      {"maxLoginFailAttempts": 3}, "present", True, True, False, om_version="1.2.0")
+    assert sent == []
+    apply_setting(lambda path: None, lambda path, body: sent.append(body), "customLogoConfiguration", logo,
+                  "present", True, True, False, om_version="1.2.1")
+    assert sent == [{"config_type": "customLogoConfiguration", "config_value": logo}]
