@@ -344,8 +344,9 @@ def _skipper(dialect: str, delimiter: str) -> Any:
             parts = [_PG_ESQ, _PG_SQ, _PG_DQ, r"--[^\n]*", r"/(?!\*)", r"-(?!-)", r"[Ee](?!')",
                      r"(?<=[%s])[Ee]" % _IDENT_CHAR, r"(?<=[%s])\$" % _IDENT_CHAR,
                      r"\$(?![A-Za-z_\x80-\U0010ffff$])"]
-        special += delimiter[0]
-        parts.append(re.escape(delimiter[0]))  # a lone first character of a longer delimiter
+        if delimiter[0] not in special:  # else the alternatives above already take it alone
+            special += delimiter[0]
+            parts.append(re.escape(delimiter[0]))  # a lone first character of a longer delimiter
         plain = "[^%s]+" % re.escape("".join(sorted(set(special))))
         _SKIPPERS[key] = re.compile("(?:(?!%s)(?:%s))*" % (re.escape(delimiter), "|".join([plain] + parts)), re.S)
     return _SKIPPERS[key]
@@ -434,7 +435,8 @@ def _is_comment_line(stripped: str, dialect: str) -> bool:
     return dialect == "mysql" and stripped.startswith("#")
 
 
-def iter_statements(reader: io.BufferedReader, dialect: str) -> Iterator[Statement]:
+def iter_statements(reader: io.BufferedReader, dialect: str,
+                    single_line_inserts: bool = False) -> Iterator[Statement]:
     """Split a dump into statements, the way the server's own client would.
 
     Reads the plain SQL that our native writer, mysqldump/mariadb-dump and pg_dump write
@@ -444,6 +446,11 @@ def iter_statements(reader: io.BufferedReader, dialect: str) -> Iterator[Stateme
     (MySQL routines and triggers); comment lines between statements and psql
     meta-commands (``\\restrict``) are skipped; ``COPY ... FROM stdin;`` is followed by its
     data up to ``\\.``, streamed to the caller. Several statements may share a line.
+
+    ``single_line_inserts``: the dump was written by our MySQL writer or mysqldump, which
+    put each INSERT on one line of its own with every line break inside a value escaped;
+    such a line is then taken whole without lexing it (5-10x faster on many small rows).
+    Only for those writers' dumps, checked against their manifest's sha256 first.
     """
     scanner = _Scanner(dialect)
     parts: list[str] = []
@@ -464,6 +471,10 @@ def iter_statements(reader: io.BufferedReader, dialect: str) -> Iterator[Stateme
         except UnicodeDecodeError:
             raise DumpFormatError("line %d of the dump is not UTF-8 text: the file is corrupted "
                                   "or not a SQL dump" % line_no) from None
+        if single_line_inserts and not parts and scanner.delimiter == ";" and line.startswith("INSERT INTO ") \
+                and line.endswith(";\n"):
+            yield Statement(line[:-2].rstrip(), line_no)
+            continue
         pos = 0
         while pos < len(line):
             if not parts:

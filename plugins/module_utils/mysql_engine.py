@@ -219,7 +219,8 @@ def object_dump_text(obj: dict[str, Any]) -> str:
             if delimiter is None:
                 raise UnsupportedObject("%s %s contains every delimiter the dump can use (%s): use method=client"
                                         % (obj["kind"], obj["name"], " ".join(OBJECT_DELIMITERS)))
-            out.append("DELIMITER %s\n%s%s\nDELIMITER ;\n" % (delimiter, statement, delimiter))
+            # The delimiter on a line of its own: a body ending in ';' must not make ';;;'.
+            out.append("DELIMITER %s\n%s\n%s\nDELIMITER ;\n" % (delimiter, statement, delimiter))
         else:
             out.append(statement + ";\n")
     return "".join(out)
