@@ -193,6 +193,26 @@ class SchemaObjects:
         }
 
 
+def objects_summary(conn: Any) -> dict[str, Any]:
+    """SchemaObjects.summary() from information_schema alone (names and definers; no
+    definition read), for preflight."""
+    queries = {
+        "views": "SELECT TABLE_NAME, DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()",
+        "procedures": "SELECT ROUTINE_NAME, DEFINER FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() "
+                      "AND ROUTINE_TYPE = 'PROCEDURE'",
+        "functions": "SELECT ROUTINE_NAME, DEFINER FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() "
+                     "AND ROUTINE_TYPE = 'FUNCTION'",
+        "triggers": "SELECT TRIGGER_NAME, DEFINER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()",
+        "events": "SELECT EVENT_NAME, DEFINER FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()",
+    }
+    found: dict[str, Any] = {}
+    with conn.cursor() as cur:
+        for group, sql in queries.items():
+            cur.execute(sql + " ORDER BY 1")
+            found[group] = [{"name": name, "definer": definer} for name, definer in cur.fetchall()]
+    return found
+
+
 def object_statements(obj: dict[str, Any]) -> list[str]:
     """The statements that create ``obj`` as it was (sql_mode, time zone), for a driver
     that sends one statement at a time."""

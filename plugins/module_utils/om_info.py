@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.openmetadata.ops.plugins.module_utils import db as dbm
 from ansible_collections.openmetadata.ops.plugins.module_utils import query_loss
+from ansible_collections.openmetadata.ops.plugins.module_utils import restore
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_api import ApiClient, ApiError
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_schema import read_change_log, read_schema_version
 from ansible_collections.openmetadata.ops.plugins.module_utils.search import client_from_params, detect_engine
@@ -121,7 +122,8 @@ def database_facts(params: dbm.DbParams, sample_size: int = 10) -> Dict[str, Any
     queries the 1.2.0 migration will delete. A fresh connection as the given user, read only."""
     facts: Dict[str, Any] = {"engine": params.engine, "flavor": None, "server_version": None, "host": params.where,
                              "database": params.database, "reachable": False, "schema_version": None,
-                             "change_log": None, "sort_setting": None, "size_bytes": None, "error": None}
+                             "change_log": None, "sort_setting": None, "size_bytes": None, "restore_problems": None,
+                             "error": None}
     lost: Dict[str, Any] = {"count": None, "total": None, "samples": [], "error": None}
     try:
         conn = dbm.connect(params, autocommit=True)
@@ -138,7 +140,8 @@ def database_facts(params: dbm.DbParams, sample_size: int = 10) -> Dict[str, Any
         for key, read in (("schema_version", lambda: read_schema_version(conn, params.engine, params.schema)),
                           ("change_log", lambda: read_change_log(conn, params.engine, params.schema)),
                           ("sort_setting", lambda: session_sort_setting(conn, params.engine)),
-                          ("size_bytes", lambda: database_size(conn, params.engine, params.schema))):
+                          ("size_bytes", lambda: database_size(conn, params.engine, params.schema)),
+                          ("restore_problems", lambda: restore.problems_restoring_here(conn, params))):
             try:
                 facts[key] = read()
             except Exception as exc:  # pylint: disable=broad-except  # one part failing must not hide the others

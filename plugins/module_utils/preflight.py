@@ -149,6 +149,15 @@ def _check_db(judge: Judge, facts: Dict[str, Any]) -> None:
         judge.refuse("db_not_openmetadata", "database %s at %s has no OpenMetadata change-log tables "
                                             "(DATABASE_CHANGE_LOG / SERVER_CHANGE_LOG): is openmetadata_db_name right?"
                      % (db.get("database"), db.get("host")))
+    for problem in db.get("restore_problems") or []:
+        # A MySQL rollback recreates views, routines, triggers and events (refuse: it would fail
+        # then); PostgreSQL only needs its extensions for a restore into a new database (warn).
+        if db.get("engine") == "mysql":
+            judge.refuse("db_restore_privileges", "a rollback could not restore the backup as this user: %s. "
+                                                  "Grant the privilege, or set openmetadata_db_user to a user "
+                                                  "that has it" % problem)
+        else:
+            judge.warn("a restore of the backup into a new database as this user would fail: %s" % problem)
     setting = db.get("sort_setting") or {}
     if setting.get("bytes") is not None and setting["bytes"] < SORT_MINIMUM_BYTES:
         judge.warn("%s is %s for new sessions; the 1.2 migration needs %s or more: the db_tuning phase raises it "

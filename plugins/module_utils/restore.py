@@ -98,6 +98,22 @@ def restore_backup(params: DbParams, backup: str, *, wipe: bool = False, expecte
     return restorer.run(dump_path, wipe, check_mode)
 
 
+def problems_restoring_here(conn: Any, params: DbParams) -> list[str]:
+    """For preflight, on a connection to the live database as the configured user: what a
+    restore of this database's backup by that user could not recreate. MySQL: the rollback
+    restores through a scratch database and creates the views, routines, triggers and
+    events again, so another DEFINER needs SUPER/SET USER. PostgreSQL: a rollback into the
+    same database finds its extensions in place; a restore into a new database must create
+    them (superuser, or a trusted extension)."""
+    if params.engine == "mysql":
+        account, privileges = mysql_engine.current_privileges(conn, params.database)
+        return mysql_engine.privilege_problems(account, privileges, mysql_engine.objects_summary(conn),
+                                               params.database)
+    wanted = postgresql_engine.extensions(conn, params.schema)
+    return ["into a new database: %s" % problem
+            for problem in postgresql_engine.extension_problems(conn, wanted, database_exists=False)]
+
+
 class _Restore:
     """The steps both engines share; subclasses say how each is done."""
 
