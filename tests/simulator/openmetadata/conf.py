@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl
 
 import yaml
 
+from . import config_fields
+
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}])*))?\}")
 _JDBC = re.compile(r"^jdbc:(?P<scheme>mysql|postgresql)://(?P<host>[^:/?]+)(?::(?P<port>\d+))?/"
                    r"(?P<db>[^?]*)(?:\?(?P<params>.*))?$")
@@ -117,7 +119,19 @@ def _port(section: Any, default: int) -> int:
         return default
 
 
-def load(path: "os.PathLike[str] | str", env: Optional[Mapping[str, str]] = None) -> ServerConf:
+def release_of(path: "os.PathLike[str] | str") -> Optional[str]:
+    """The release a conf file belongs to: version.txt of the release folder (``<release>/conf/<file>``)."""
+    marker = pathlib.Path(path).resolve().parent.parent / "version.txt"
+    try:
+        return marker.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def load(path: "os.PathLike[str] | str", env: Optional[Mapping[str, str]] = None,
+         release: Optional[str] = None) -> ServerConf:
+    """The configuration, refused as the ``release`` (default: the release folder's own) refuses it: a field
+    that release does not know fails the load with Dropwizard's message (config_fields)."""
     env = os.environ if env is None else env
     try:
         text = pathlib.Path(path).read_text(encoding="utf-8")
@@ -129,6 +143,11 @@ def load(path: "os.PathLike[str] | str", env: Optional[Mapping[str, str]] = None
         raise ConfError("%s is not valid YAML: %s" % (path, exc)) from exc
     if not isinstance(raw, dict) or not isinstance(raw.get("database"), dict):
         raise ConfError("%s has no database section" % path)
+    release = release or release_of(path)
+    if release:
+        refused = config_fields.refusal(raw, release, pathlib.Path(path).name)
+        if refused:
+            raise ConfError(refused)
     database = raw["database"]
     jdbc = parse_jdbc(_text(database.get("url")), _text(database.get("driverClass")))
     db = DbSettings(user=_text(database.get("user")), password=_text(database.get("password")), **jdbc)
