@@ -98,8 +98,11 @@ attributes:
 notes:
   - Stop the OpenMetadata server (and ingestion) before the backup used for an upgrade; the snapshot
     is consistent anyway, but changes after it are not in the backup.
-  - Objects OpenMetadata does not create (views, triggers, routines, functions) are not dumped; they are
-    listed in the manifest's C(not_included).
+  - Every schema object is dumped, not only tables (PostgreSQL extensions, types, domains, functions,
+    procedures, views, materialized views, triggers, comments; MySQL views, routines, triggers, events);
+    the manifest lists them under C(objects). The few kinds the native dump cannot carry (for example
+    PostgreSQL aggregates or row-level security policies; OpenMetadata creates none) are listed in
+    C(not_included).
 seealso:
   - module: openmetadata.ops.restore
 '''
@@ -140,7 +143,7 @@ manifest_path:
 manifest:
   description:
     - The manifest (format, engine, server_version, source, openmetadata_version, schema_version,
-      tables with rows and checksum, sha256, size, timestamps, collection_version, not_included).
+      tables with rows and checksum, sha256, size, timestamps, collection_version, objects, not_included).
     - V(null) in check mode when a new backup would be written.
   returned: success
   type: dict

@@ -19,6 +19,10 @@ description:
     then swapped in with one atomic C(RENAME TABLE); a new target is dropped again on failure.
   - Refuses a non-empty target unless O(wipe=true), and a backup of another OpenMetadata version than
     O(expected_version) unless O(allow_version_mismatch=true).
+  - Before anything changes, checks that the user may create the backup's other objects (the manifest's
+    C(objects)) and otherwise fails naming the object and the privilege it needs - PostgreSQL extensions
+    the target lacks (superuser, or a trusted extension and CREATE on the database), MySQL views, routines,
+    triggers and events (their CREATE privileges, and SUPER/SET USER/SET_USER_ID for another DEFINER).
 author:
   - openmetadata.ops contributors (@openmetadata-ops)
 extends_documentation_fragment:
@@ -31,8 +35,8 @@ options:
     required: true
   wipe:
     description:
-      - Replace the tables (and sequences, views) of a non-empty target. The database itself, its
-        schema and their grants are kept. The old tables are only dropped once the new ones are
+      - Replace the tables (and sequences, views, routines, types, triggers, events) of a non-empty
+        target. The database itself, its schema, their grants and PostgreSQL extensions are kept. The old tables are only dropped once the new ones are
         loaded and verified.
     type: bool
     default: false
@@ -47,8 +51,8 @@ options:
     default: false
   owner:
     description:
-      - PostgreSQL only. Role that owns the created database and every restored table and sequence,
-        usually the OpenMetadata DB user when restoring as a superuser.
+      - PostgreSQL only. Role that owns the created database and every restored table, sequence, view,
+        routine and type, usually the OpenMetadata DB user when restoring as a superuser.
     type: str
 attributes:
   check_mode:
