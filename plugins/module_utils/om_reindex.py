@@ -90,9 +90,12 @@ def config_patch(current: Dict[str, Any], wanted: Dict[str, Any]) -> List[Dict[s
 
 
 def failure_message(record: Dict[str, Any]) -> str:
-    """The reason a run failed, from a 1.2 AppRunRecord or a 1.1 EventPublisherResult."""
+    """The reason a run failed, from a 1.2 AppRunRecord or a 1.1 EventPublisherResult. The 1.2.0 app writes
+    ``failureContext.failure`` as a plain string; later ones an object with a message."""
     context = record.get("failureContext") or record.get("failure") or {}
     texts = []
+    if isinstance(context, dict) and isinstance(context.get("failure"), str) and context["failure"].strip():
+        texts.append(context["failure"].strip())
 
     def walk(value: Any) -> None:
         if isinstance(value, dict):

@@ -82,3 +82,16 @@ def _log(home: pathlib.Path) -> str:
     logs = home / "logs"
     return "".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(logs.rglob("*"))
                    if p.is_file()) if logs.is_dir() else ""
+
+
+def test_the_stand_ins_settings_and_app_are_the_releases(target: oraclem.Oracle) -> None:
+    """The settings types, logo fields and run statuses the stand-in's endpoints accept or write."""
+    release = releases.release(target.release)
+    assert sorted(release.setting_types) == sorted(target.enum(oraclem.SETTING_TYPES))
+    logo = "configuration.logoConfiguration:LogoConfiguration"
+    if target.fields(logo).get("missing"):
+        logo = "configuration.applicationConfiguration:LogoConfiguration"
+    assert sorted(release.logo_keys) == target.fields(logo)["fields"]
+    statuses = set(target.enum(oraclem.RUN_STATUS))
+    written = {"running", "success", "failed"} | ({"activeError"} if release.version != "1.2.0" else set())
+    assert written <= statuses, sorted(written - statuses)

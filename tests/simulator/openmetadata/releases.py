@@ -80,8 +80,9 @@ class Release:
 
     @property
     def logo_keys(self) -> Tuple[str, ...]:
+        # customFaviconUrlPath arrived with 1.2.1's own logoConfiguration (1.2.0's is applicationConfig's)
         keys = ("customLogoUrlPath", "customMonogramUrlPath")
-        if self.is_12:
+        if parse(self.version) >= (1, 2, 1):
             keys += ("customFaviconUrlPath",)
         return keys
 

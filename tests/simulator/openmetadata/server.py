@@ -128,9 +128,17 @@ def _ints(value: Any, default: int) -> int:
         return default
 
 
+# The 1.2.0 app's run record (AppRunRecord.status of 1.2.0 has only running/failed/success, per the
+# openmetadata-ingestion 1.2.0.1 generated model; 1.2.1 added started/completed/active/activeError/stopped):
+# no stats until the end, and failureContext.failure a string, set on success too. The failure string and
+# the stats timing are the issue's report, not verified against upstream code.
+_NO_FAILURE_120 = '{"sourceError":null,"processorError":null,"sinkError":null,"jobError":null}'
+
+
 def run_app(state: State, app: Dict[str, Any], run_type: str) -> Dict[str, Any]:
     """Start a SearchIndexingApplication run in a thread; returns its first record."""
     config = app.get("appConfiguration") or {}
+    shape_120 = state.release.version == "1.2.0"
     stamp = now_ms()
     record = {"appId": app["id"], "status": "running", "runType": run_type, "startTime": stamp,
               "timestamp": stamp, "scheduleInfo": app.get("appSchedule")}
@@ -142,7 +150,9 @@ def run_app(state: State, app: Dict[str, Any], run_type: str) -> Dict[str, Any]:
                 raise reindexm.ReindexError("stand-in fault: reindex_fail")
 
             def running(so_far: Dict[str, Any]) -> None:
-                # The 1.2 app writes its stats into the run record while it runs.
+                # The 1.2.1+ app writes its stats into the run record while it runs.
+                if shape_120:
+                    return
                 step = {"totalRecords": so_far["total"], "successRecords": so_far["success"],
                         "failedRecords": so_far["failed"]}
                 record["successContext"] = {"stats": {"jobStats": step, "entityStats": step}}
@@ -153,12 +163,15 @@ def run_app(state: State, app: Dict[str, Any], run_type: str) -> Dict[str, Any]:
                                  state.faults.get("reindex_pause_file"))
             step = {"totalRecords": stats["total"], "successRecords": stats["success"],
                     "failedRecords": stats["failed"]}
-            record["status"] = "success" if not stats["failed"] else "activeError"
+            record["status"] = "success" if not stats["failed"] else ("failed" if shape_120 else "activeError")
             record["successContext"] = {"stats": {"jobStats": step, "entityStats": step},
                                         "indexes": stats["indexes"]}
+            if shape_120:
+                record["failureContext"] = {"failure": _NO_FAILURE_120 if not stats["failed"] else
+                                            "%d of %d records failed to index" % (stats["failed"], stats["total"])}
         except (reindexm.ReindexError, dbm.DbError, *dbm.db_errors()) as exc:
             record["status"] = "failed"
-            record["failureContext"] = {"failure": {"message": str(exc)}}
+            record["failureContext"] = {"failure": str(exc) if shape_120 else {"message": str(exc)}}
             log("Reindex failed: %s" % exc, "ERROR")
         record["endTime"] = now_ms()
         record["executionTime"] = record["endTime"] - record["startTime"]
@@ -203,6 +216,25 @@ def run_job_11(state: State, body: Dict[str, Any]) -> Dict[str, Any]:
 
     threading.Thread(target=work, name="reindex-1.1", daemon=True).start()
     return dict(job)
+
+
+def _check_app_configuration(config: Dict[str, Any]) -> None:
+    """SearchIndexingApp of 1.2.x (generated model, unknown fields forbidden): Jackson refuses an unknown
+    field and a value it cannot read as the field's type (it reads "100" as 100 and "true" as true)."""
+    unknown = set(config) - {"entities", "recreateIndex", "batchSize", "searchIndexMappingLanguage"}
+    if unknown:
+        raise HttpError(400, "Unrecognized field \"%s\" in SearchIndexingAppConfig" % sorted(unknown)[0])
+    batch = config.get("batchSize", 100)
+    if isinstance(batch, bool) or not (isinstance(batch, int) or (isinstance(batch, str) and batch.strip().isdigit())):
+        raise HttpError(400, "Cannot deserialize value of type `java.lang.Integer` from String %s: not a valid "
+                             "`java.lang.Integer` value (batchSize)" % json.dumps(batch))
+    if str(config.get("recreateIndex", False)).lower() not in ("true", "false"):
+        raise HttpError(400, "Cannot deserialize value of type `java.lang.Boolean` (recreateIndex)")
+    if config.get("searchIndexMappingLanguage", "EN") not in ("EN", "JP", "ZH"):
+        raise HttpError(400, "Cannot deserialize value of type `SearchIndexMappingLanguage` from String %s"
+                        % json.dumps(config.get("searchIndexMappingLanguage")))
+    if not isinstance(config.get("entities", []), list):
+        raise HttpError(400, "Cannot deserialize value of type `java.util.Set<java.lang.String>` (entities)")
 
 
 def json_patch(doc: Dict[str, Any], ops: Any) -> Dict[str, Any]:
@@ -424,6 +456,8 @@ class Handler(BaseHTTPRequestHandler):
                 body = self._body() or {}
                 if body.get("name") != APP_NAME:
                     raise HttpError(404, "App %s not found" % body.get("name"))
+                if isinstance(body.get("appConfiguration"), dict):
+                    _check_app_configuration(body["appConfiguration"])
                 for key in ("appConfiguration", "appSchedule", "description", "displayName"):
                     if key in body:
                         app[key] = body[key]
@@ -435,9 +469,7 @@ class Handler(BaseHTTPRequestHandler):
                 config = patched.get("appConfiguration")
                 if not isinstance(config, dict):
                     raise HttpError(400, "appConfiguration must be an object")
-                unknown = set(config) - {"entities", "recreateIndex", "batchSize", "searchIndexMappingLanguage"}
-                if unknown:
-                    raise HttpError(400, "Unrecognized field \"%s\" in SearchIndexingAppConfig" % sorted(unknown)[0])
+                _check_app_configuration(config)
                 return 200, self._store_app(conn, patched)
             if rel == "/apps/trigger/%s" % APP_NAME and method == "POST":
                 run_app(state, app, "OnDemand")
@@ -451,6 +483,8 @@ class Handler(BaseHTTPRequestHandler):
                              "paging": {"offset": offset, "total": len(records)}}
             if rel in (name_path + "/runs/latest", name_path + "/logs") and method == "GET":
                 records = state.runs(conn, app["id"])
+                if not records and state.release.version == "1.2.0" and rel.endswith("/runs/latest"):
+                    return 204, ""  # 1.2.0: no content before the first run (the issue's report)
                 if not records:
                     raise HttpError(404, "No Available Application Run Records.")
                 return 200, records[0]
