@@ -333,12 +333,12 @@ class Bench:  # pylint: disable=too-many-instance-attributes
 # Database build and description
 # ---------------------------------------------------------------------------------------------
 
-def build_database(engine: str, size: int) -> dict[str, Any]:
+def build_database(engine: str, size: int, shape: str = "documents") -> dict[str, Any]:
     """om_database's CLI entry point, in-process: it reports the payload bytes (``_bytes``)."""
     captured = io.StringIO()
     started = time.monotonic()
     with contextlib.redirect_stdout(captured):
-        om_database.main(["--engine", engine, "--database", DATABASE, "--size", str(size)])
+        om_database.main(["--engine", engine, "--database", DATABASE, "--size", str(size), "--shape", shape])
     summary = json.loads(captured.getvalue())
     return {
         "payload_bytes": summary["_bytes"],
@@ -533,6 +533,9 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", default="100MB,1GB", help="comma-separated fixture sizes (default 100MB,1GB)")
     parser.add_argument("--engines", default="mariadb,postgresql", help="comma-separated: mariadb,postgresql")
+    parser.add_argument("--shapes", default="documents",
+                        help="comma-separated fixture shapes: documents (large JSON entities, the default), "
+                             "small-rows (mostly 100-500 byte relationship rows)")
     parser.add_argument("--skip-metadata", action="store_true", help="do not run upstream `metadata backup`")
     parser.add_argument("--work", default=os.path.join(BENCH, "work"), help="scratch folder (default bench/work)")
     parser.add_argument("--results", help="JSON output (default bench/results/<date>-<host>.json)")
@@ -543,6 +546,10 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.size_list = [om_database.parse_size(s) for s in args.sizes.split(",") if s.strip()]
     args.engine_list = [e.strip() for e in args.engines.split(",") if e.strip()]
+    args.shape_list = [e.strip() for e in args.shapes.split(",") if e.strip()]
+    for shape in args.shape_list:
+        if shape not in om_database.SHAPES:
+            parser.error("unknown shape %r (%s)" % (shape, ", ".join(om_database.SHAPES)))
     for engine in args.engine_list:
         if engine not in ENGINE_SETTINGS:
             parser.error("unknown engine %r (mariadb, postgresql)" % engine)
@@ -582,11 +589,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     }
     try:
         for engine in args.engine_list:
-            for size in args.size_list:
-                label = _size_label(size)
+            for size, shape in [(size, shape) for shape in args.shape_list for size in args.size_list]:
+                label = _size_label(size) + ("" if shape == "documents" else " " + shape)
                 print("[bench] %s %s: building the fixture database" % (engine, label), flush=True)
-                build = build_database(engine, size)
-                case: dict[str, Any] = {"engine": engine, "size": label, "size_bytes": size, **build,
+                build = build_database(engine, size, shape)
+                case: dict[str, Any] = {"engine": engine, "size": label, "size_bytes": size, "shape": shape, **build,
                                         "catalog_bytes": catalog_bytes(engine), "runs": {}}
                 print("[bench] %s %s: %.1f MiB payload, %d rows, built in %.1f s" % (
                     engine, label, build["payload_bytes"] / MIB, build["rows"], build["build_s"]), flush=True)

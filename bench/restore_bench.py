@@ -1,7 +1,7 @@
 """Restore timing: the native restore (with its verification) against the standard client
 reading the same dump (``gzip -dc dump | mariadb`` / ``| psql``, no verification).
 
-    .venv/bin/python bench/restore_bench.py --engine mariadb --size-mb 1024
+    .venv/bin/python bench/restore_bench.py --engine mariadb --size-mb 1024 [--shape small-rows]
 
 Builds the fixture database, takes a native backup, then restores it twice into new
 databases: once with ``restore_backup`` in a child process (timed with /usr/bin/time for
@@ -48,6 +48,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=om_database.ENGINES, default="mariadb")
     parser.add_argument("--size-mb", type=int, default=100)
+    parser.add_argument("--shape", choices=om_database.SHAPES, default="documents")
     args = parser.parse_args()
     engine = args.engine
     params = DbParams(engine="mysql" if engine == "mariadb" else "postgresql",
@@ -55,13 +56,13 @@ def main() -> int:
     dest = tempfile.mkdtemp(prefix="restore-bench-")
     names = ("restore_bench_src", "restore_bench_native", "restore_bench_client")
     try:
-        om_database.build(engine, names[0], size_bytes=args.size_mb * 1024 * 1024)
+        om_database.build(engine, names[0], size_bytes=args.size_mb * 1024 * 1024, shape=args.shape)
         dump = take_backup(params, dest)["path"]
         code = RESTORE % (str(REPO / ".build" / "collections"), params.engine, params.user, names[1], dump)
-        subprocess.run(["/usr/bin/time", "-f", "%s %d MB native restore + verify: %%e s, peak RSS %%M KiB"
-                        % (engine, args.size_mb), sys.executable, "-c", code], check=True)
+        subprocess.run(["/usr/bin/time", "-f", "%s %d MB %s native restore + verify: %%e s, peak RSS %%M KiB"
+                        % (engine, args.size_mb, args.shape), sys.executable, "-c", code], check=True)
         seconds = client_restore(engine, dump, names[2])
-        print("%s %d MB client restore (no verify): %.2f s" % (engine, args.size_mb, seconds))
+        print("%s %d MB %s client restore (no verify): %.2f s" % (engine, args.size_mb, args.shape, seconds))
     finally:
         for name in names:
             om_database.drop(engine, name)

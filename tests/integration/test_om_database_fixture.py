@@ -375,3 +375,18 @@ def test_parse_size_and_bad_names() -> None:
         om_database.drop("mariadb", "bad name; DROP DATABASE x")
     with pytest.raises(ValueError):
         list(om_database.generate_rows("mariadb", om_version="9.9.9"))
+
+
+def test_small_rows_shape_is_mostly_small_relationship_rows():
+    """bench's second shape: most rows are followers, column tags and column lineage of
+    100-500 bytes, as in a real OpenMetadata database, beside the JSON documents."""
+    counts: collections.Counter = collections.Counter()
+    small = {"entity_relationship", "tag_usage", "field_relationship"}
+    for table, _values in om_database.generate_rows("mariadb", size_bytes=4 << 20, shape="small-rows"):
+        counts[table] += 1
+    documents: collections.Counter = collections.Counter(
+        table for table, _values in om_database.generate_rows("mariadb", size_bytes=4 << 20))
+    assert sum(counts[t] for t in small) > 0.8 * sum(counts.values())
+    assert sum(counts.values()) > 3 * sum(documents.values())
+    with pytest.raises(ValueError, match="shape must be one of"):
+        om_database.generate_rows("mariadb", shape="tiny-rows")
