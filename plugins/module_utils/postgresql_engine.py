@@ -117,6 +117,15 @@ def create_extension_sql(ext: dict[str, Any]) -> str:
     return sql
 
 
+def extension_statements(ext: dict[str, Any]) -> list[str]:
+    """The extension, and first the schema it lives in when that is not the dumped one
+    (an ``extensions`` schema, say) and so may be missing in the target database."""
+    statements = []
+    if not ext.get("in_dumped_schema") and ext.get("schema") not in ("public", "pg_catalog"):
+        statements.append("CREATE SCHEMA IF NOT EXISTS %s" % q(ext["schema"]))
+    return statements + [create_extension_sql(ext)]
+
+
 def _server_ident(cur: Any, name: str) -> str:
     """The server's own quoting of ``name`` (quoted only when needed), as its catalog
     functions print it."""
@@ -452,7 +461,8 @@ def dump_schema(conn: Any, schema: str, tables: list[str], write: Callable[[str]
     sequences = free_sequences(conn, schema)
     with conn.cursor() as cur:
         for ext in objects.extensions:
-            write(create_extension_sql(ext) + ";\n")
+            for statement in extension_statements(ext):
+                write(statement + ";\n")
         for obj in objects.pre_data:
             write(obj["sql"] + ";\n")
         for seq in sequences:

@@ -411,8 +411,9 @@ class PostgresqlRestore(_Restore):
                     # pg_dump --schema leaves extensions out (even those in the schema): create
                     # what the source had, where it had it, before the dump's objects use them.
                     for ext in (self.manifest.get("objects") or {}).get("extensions") or []:
-                        executed.append(postgresql_engine.create_extension_sql(dict(ext, in_dumped_schema=False)))
-                        cur.execute(executed[-1])
+                        for statement in postgresql_engine.extension_statements(dict(ext, in_dumped_schema=False)):
+                            executed.append(statement)
+                            cur.execute(statement)
                 skip = self._creates_existing_schema(conn)
                 with open_dump(dump_path) as reader:
                     for stmt in iter_statements(reader, "postgresql"):

@@ -147,3 +147,7 @@ def test_extension_statement_keeps_a_foreign_schema():
     assert postgresql_engine.create_extension_sql(
         {"name": "pgcrypto", "schema": "ext", "in_dumped_schema": False}) == \
         'CREATE EXTENSION IF NOT EXISTS "pgcrypto" WITH SCHEMA "ext"'
+    assert postgresql_engine.extension_statements({"name": "pgcrypto", "schema": "ext", "in_dumped_schema": False}) == [
+        'CREATE SCHEMA IF NOT EXISTS "ext"', 'CREATE EXTENSION IF NOT EXISTS "pgcrypto" WITH SCHEMA "ext"']
+    assert postgresql_engine.extension_statements({"name": "pgcrypto", "schema": "public", "in_dumped_schema": True}) \
+        == ['CREATE EXTENSION IF NOT EXISTS "pgcrypto"']
