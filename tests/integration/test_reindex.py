@@ -53,7 +53,7 @@ class OmServer:
     """One stand-in OpenMetadata release unpacked, its database built (and migrated for 1.2), started."""
 
     def __init__(self, dist: pathlib.Path, folder: pathlib.Path, version: str, search_port: int,
-                 faults: Optional[dict] = None, cluster_alias: str = "") -> None:
+                 faults: Optional[dict] = None) -> None:
         self.version = version
         self.db = unique_name("omr")
         self.port, self.admin_port = free_port(), free_port()
@@ -65,7 +65,6 @@ class OmServer:
         self.env = dict(os.environ, DB_HOST="127.0.0.1", DB_PORT="3306", DB_USER="root", DB_USER_PASSWORD="",
                         OM_DATABASE=self.db, SERVER_PORT=str(self.port), SERVER_ADMIN_PORT=str(self.admin_port),
                         ELASTICSEARCH_HOST="127.0.0.1", ELASTICSEARCH_PORT=str(search_port),
-                        ELASTICSEARCH_CLUSTER_ALIAS=cluster_alias,
                         DB_PARAMS="allowPublicKeyRetrieval=true&useSSL=false&serverTimezone=UTC"
                                   "&sessionVariables=sort_buffer_size=20971520")
         self.env.pop("OM_STANDIN_JWT_TOKEN", None)
@@ -123,6 +122,10 @@ def reindex_task(name: str, om: OmServer, **args: Any) -> dict:
     return {"name": name, "openmetadata.ops.reindex": module_args, "register": "out", "ignore_errors": True}
 
 
+NO_ALIAS_MSG = ("OpenMetadata %s has no clusterAlias (it appears in 1.3); its index names are never prefixed: "
+                "remove cluster_alias / openmetadata_search_cluster_alias")
+
+
 def describe(run) -> str:
     return "rc=%s\n%s\n%s" % (run.rc, run.output[-4000:], run.stderr[-2000:])
 
@@ -135,7 +138,7 @@ def test_apps_reindex_success_check_mode_and_bad_token(dist, search, tmp_path):
             dict(reindex_task("check", om), check_mode=True),
             reindex_task("bad token", om, jwt_token="not-the-token"),
             reindex_task("reindex", om, verify_documents=True, search_url=search.url, batch_size=50),
-            reindex_task("verify under another alias", om, verify_documents=True, search_url=search.url,
+            reindex_task("an alias 1.2 does not have", om, verify_documents=True, search_url=search.url,
                          cluster_alias="elsewhere"),
         ], tmp_path, diff=True)
         check = run.result("check")
@@ -153,11 +156,13 @@ def test_apps_reindex_success_check_mode_and_bad_token(dist, search, tmp_path):
         assert done["configuration"]["recreateIndex"] is True and done["configuration"]["batchSize"] == 50
         assert done["stats"]["jobStats"]["successRecords"] > 0
         assert done["documents"]["table_search_index"] > 0
-        wrong = run.result("verify under another alias")
-        assert wrong["failed"] and wrong["changed"] and "None of OpenMetadata's indexes" in wrong["msg"], wrong
-        assert "elsewhere_table_search_index" in wrong["msg"]
-        # two runs were started (check mode and the 401 started none)
-        assert om.runs()["paging"]["total"] == 2
+        # 1.2 has no clusterAlias: refused before the app is changed or a run triggered
+        wrong = run.result("an alias 1.2 does not have")
+        assert wrong["failed"] and not wrong["changed"] and wrong["run"] is None, wrong
+        assert wrong["msg"].startswith(NO_ALIAS_MSG % "1.2"), wrong["msg"]
+        assert wrong["server_version"] == "1.2.5" and "triggered" not in wrong and "documents" not in wrong
+        # one run was started (check mode, the 401 and the refused alias started none)
+        assert om.runs()["paging"]["total"] == 1
         docs = index_names(search.url)
         assert docs["table_search_index"] == done["documents"]["table_search_index"]
         assert docs["someone_elses_index"] == 2
@@ -215,8 +220,12 @@ def test_11_api_and_apps_404(dist, search, tmp_path):
     try:
         run = run_playbook([
             reindex_task("apps on 1.1", om, api="apps"),
+            reindex_task("an alias 1.1 does not have", om, cluster_alias="prod"),
             reindex_task("auto on 1.1", om, verify_documents=True, search_url=search.url),
         ], tmp_path)
+        refused = run.result("an alias 1.1 does not have")
+        assert refused["failed"] and not refused["changed"] and refused["run"] is None, refused
+        assert refused["msg"].startswith(NO_ALIAS_MSG % "1.1"), refused["msg"]
         apps = run.result("apps on 1.1")
         assert apps["failed"] and apps["http_status"] == 404 and "apps API arrived with OpenMetadata 1.2" in apps["msg"]
         auto = run.result("auto on 1.1")

@@ -5,8 +5,10 @@
 environment variables of the upstream file for that version, in the project's own words.
 1.1.x: ``DB_USE_SSL`` in the URL, ``migrationConfiguration.path``, ``applicationConfig`` logo and
 login blocks, ``extensionConfiguration``. 1.2.0: ``DB_PARAMS``, flyway/native paths,
-``elasticsearch.clusterAlias``, ``pipelineServiceClientConfiguration.enabled``, no
-``extensionConfiguration``. 1.2.1+: no ``applicationConfig`` logo/login blocks."""
+``pipelineServiceClientConfiguration.enabled``, no ``extensionConfiguration``. 1.2.1+: no
+``applicationConfig`` logo/login blocks. No release here has ``elasticsearch.clusterAlias``: the
+elasticSearchConfiguration models generated from the server's schemas (openmetadata-ingestion 1.1.7.5,
+1.2.0.1 to 1.2.5.3) have no such field and forbid unknown ones; it first appears in 1.3.0."""
 from __future__ import annotations
 
 from .releases import Release
@@ -96,7 +98,7 @@ elasticsearch:
   scheme: ${{ELASTICSEARCH_SCHEME:-http}}
   username: ${{ELASTICSEARCH_USER:-""}}
   password: ${{ELASTICSEARCH_PASSWORD:-""}}
-{alias}  truststorePath: ${{ELASTICSEARCH_TRUST_STORE_PATH:-""}}
+  truststorePath: ${{ELASTICSEARCH_TRUST_STORE_PATH:-""}}
   truststorePassword: ${{ELASTICSEARCH_TRUST_STORE_PASSWORD:-""}}
   connectionTimeoutSecs: ${{ELASTICSEARCH_CONNECTION_TIMEOUT_SECS:-5}}
   socketTimeoutSecs: ${{ELASTICSEARCH_SOCKET_TIMEOUT_SECS:-60}}
@@ -202,9 +204,8 @@ def render(release: Release) -> str:
     text = _HEAD.format(version=release.version)
     text += _URL_12 if release.is_12 else _URL_11
     text += _AUTH
-    alias = '  clusterAlias: ${ELASTICSEARCH_CLUSTER_ALIAS:-""}\n' if release.is_12 else ""
     enabled = "  enabled: ${PIPELINE_SERVICE_CLIENT_ENABLED:-true}\n" if release.is_12 else ""
-    text += _SEARCH.format(alias=alias, enabled=enabled)
+    text += _SEARCH.format(enabled=enabled)
     if release.logo_login_in_yaml:
         text += _APP_CONFIG
     text += _TAIL

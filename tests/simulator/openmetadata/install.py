@@ -42,7 +42,7 @@ def free_port() -> int:
 class StandinSite:  # pylint: disable=too-many-instance-attributes
     def __init__(self, base: pathlib.Path, engine: str, database: str, *, host: str = "127.0.0.1",
                  port: Optional[int] = None, user: Optional[str] = None, password: str = "",
-                 search_url: str = "", cluster_alias: str = "", sort_memory_ok: bool = True) -> None:
+                 search_url: str = "", sort_memory_ok: bool = True) -> None:
         self.base = pathlib.Path(base)
         self.engine = engine
         self.database = database
@@ -51,7 +51,6 @@ class StandinSite:  # pylint: disable=too-many-instance-attributes
         self.user = user or ("root" if engine == "mysql" else "postgres")
         self.password = password
         self.search_url = search_url
-        self.cluster_alias = cluster_alias
         self.sort_memory_ok = sort_memory_ok
         self.app_port = free_port()
         self.admin_port = free_port()
@@ -95,8 +94,6 @@ class StandinSite:  # pylint: disable=too-many-instance-attributes
             url = urlsplit(self.search_url)
             env.update(ELASTICSEARCH_HOST=url.hostname or "127.0.0.1", ELASTICSEARCH_PORT=str(url.port or 9200),
                        ELASTICSEARCH_SCHEME=url.scheme or "http")
-        if self.cluster_alias:
-            env["ELASTICSEARCH_CLUSTER_ALIAS"] = self.cluster_alias
         return env
 
     def pack(self, *versions: str) -> Dict[str, Dict[str, str]]:

@@ -5,8 +5,8 @@
 configured Elasticsearch/OpenSearch over plain REST, with only these calls:
 ``DELETE /<index>`` (recreate; 404 ignored), ``PUT /<index>`` (mappings; "already exists" ignored
 when not recreating), ``POST /_bulk`` (NDJSON index actions), ``POST /<index>/_refresh``.
-Index names: 1.2 as upstream's indexMapping (prefixed ``<clusterAlias>_`` when the alias is set),
-1.1 its 15 ElasticSearchIndexType names (no alias prefix in 1.1)."""
+Index names: 1.2 as upstream's indexMapping, 1.1 its 15 ElasticSearchIndexType names; never prefixed
+(neither release has ``clusterAlias``: it arrives with 1.3.0)."""
 from __future__ import annotations
 
 import base64
@@ -139,7 +139,7 @@ def _rows(conn: Any, engine: str, table: str, report_type: Optional[str]) -> Ite
         yield doc
 
 
-def plan(om12: bool, entities: Sequence[str], cluster_alias: str) -> List[Tuple[str, List[Tuple[str, Optional[str], str]]]]:
+def plan(om12: bool, entities: Sequence[str]) -> List[Tuple[str, List[Tuple[str, Optional[str], str]]]]:
     """[(index name, [(table, report type, entity type)])] for the requested entities."""
     wanted = list(entities) or ["all"]
     out: Dict[str, List[Tuple[str, Optional[str], str]]] = {}
@@ -149,8 +149,7 @@ def plan(om12: bool, entities: Sequence[str], cluster_alias: str) -> List[Tuple[
             if key not in INDEXES_12:
                 raise ReindexError("unknown entity type %r" % key)
             table, index, report = INDEXES_12[key]
-            name = "%s_%s" % (cluster_alias, index) if cluster_alias else index
-            out.setdefault(name, []).append((table, report, key))
+            out.setdefault(index, []).append((table, report, key))
         return list(out.items())
     indexes = list(INDEXES_11) if "all" in wanted else []
     for key in wanted:
@@ -176,7 +175,7 @@ def run(db: DbSettings, search: SearchSettings, om12: bool, entities: Sequence[s
     client = SearchClient(search)
     conn = dbm.connect(db)
     stats = {"total": 0, "success": 0, "failed": 0, "indexes": {}}
-    steps = plan(om12, entities, search.cluster_alias if om12 else "")
+    steps = plan(om12, entities)
     try:
         planned = sum(1 for _index, sources in steps for table, report, _type in sources
                       for _doc in _rows(conn, db.engine, table, report))
