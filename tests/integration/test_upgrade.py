@@ -336,6 +336,25 @@ def test_upgrade_check_mode_then_real_then_nothing_to_do(om_host):
     assert summary(again)["result"] == "already at the target: nothing to do"
 
 
+@needs_upgrade
+@pytest.mark.parametrize("om_host", ["mysql"], indirect=True)
+def test_a_cluster_alias_for_1_2_is_refused_before_anything_changes(om_host):
+    """1.2 has no clusterAlias (it arrives with 1.3): a value for openmetadata_search_cluster_alias fails the
+    run before the preflight, on bare metal and Docker alike, and nothing changes."""
+    host = om_host
+    before = host.state()
+    for kind in ("bare_metal", "docker"):
+        run = host.upgrade("-e", "openmetadata_search_cluster_alias=prod", "-e", "openmetadata_deployment=" + kind)
+        assert run.rc != 0, explain(run)
+        refused = task_results(run, "Refuse a search cluster alias the target release does not have")
+        assert refused and refused[0].get("failed"), explain(run)
+        assert refused[0]["msg"].startswith(
+            "OpenMetadata 1.2 has no clusterAlias (it appears in 1.3); its index names are never prefixed: "
+            "remove cluster_alias / openmetadata_search_cluster_alias."), refused[0]["msg"]
+        assert not task_results(run, "Preflight checks (change nothing; refuse an unsupported path)"), kind
+        assert host.state() == before, "a refused run changed something (%s)" % kind
+
+
 FAILURES = {
     "mysql": [({"migration_crash_at": 20}, "migrate"), ({"reindex_fail": True}, "post_upgrade")],
     "postgresql": [({"refuse_start": "injected: refusing to start"}, "start"), ({"migration_crash_at": 20}, "migrate")],
