@@ -17,8 +17,9 @@ description:
     C(?${DB_PARAMS:-<params>}) with engine-aware parameters (MySQL C(allowPublicKeyRetrieval), C(useSSL),
     C(serverTimezone); PostgreSQL C(sslmode) only, never MySQL parameters), the value of C(DB_USE_SSL) in force
     carried over; C(migrationConfiguration.path) becomes C(flywayPath)/C(nativePath); C(extensionConfiguration)
-    goes; C(pipelineServiceClientConfiguration.enabled) and C(elasticsearch.clusterAlias) are added (1.2.0);
-    C(applicationConfig.logoConfig) and C(loginConfig) go (1.2.1+) and their values, resolved from the
+    goes; C(pipelineServiceClientConfiguration.enabled) is added (1.2.0); C(elasticsearch.clusterAlias), which 1.2
+    does not have (it appears in 1.3) and refuses, is never added, and is removed with a warning from a file
+    that holds one; C(applicationConfig.logoConfig) and C(loginConfig) go (1.2.1+) and their values, resolved from the
     environment in force, are returned in RV(removed_settings) for the settings API."
   - O(mode=merge) starts from the 1.2 file as shipped with the new release and carries over what the user
     changed in the 1.1 file (O(edited_path) compared with O(original_path), the 1.1 file as shipped); a key
