@@ -118,6 +118,24 @@ def test_bad_input_fails_clearly_and_changes_nothing(tmp_path, name, args, messa
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("openmetadata.yaml")) == ["openmetadata.yaml"]
 
 
+def test_cluster_alias_copied_into_a_1_1_file_is_removed_for_1_2(tmp_path):
+    # 1.2 has no elasticsearch.clusterAlias (it arrives with 1.3) and refuses the file that has one
+    conf = _copy(tmp_path, "mysql-commented-1.1.7.yaml")
+    anchor = '  password: ${ELASTICSEARCH_PASSWORD:-""}\n'
+    conf.write_text(conf.read_text().replace(anchor, anchor + '  clusterAlias: ${ELASTICSEARCH_CLUSTER_ALIAS:-"prod"}\n'))
+    run = run_playbook(_task(path=str(conf), target_version="1.2.0") + _task(path=str(conf), target_version="1.2.0"),
+                       tmp_path)
+    assert run.rc == 0, run.output[-3000:]
+    first, second = run.results(TASK)
+    assert first["changed"], first
+    assert "elasticsearch.clusterAlias removed" in first["changes"], first["changes"]
+    assert any("OpenMetadata 1.2 has no clusterAlias" in w for w in first["warnings_found"]), first["warnings_found"]
+    text = conf.read_text()
+    assert "clusterAlias" not in text and "ELASTICSEARCH_CLUSTER_ALIAS" not in text
+    assert '  password: ${ELASTICSEARCH_PASSWORD:-""}\n  connectionTimeoutSecs:' in text
+    assert not second["changed"] and not second["warnings_found"], second
+
+
 def test_already_migrated_file_is_left_alone(tmp_path):
     conf = _copy(tmp_path, "already-1.2.5.yaml")
     before = _sha(conf)
