@@ -37,10 +37,17 @@ MANIFEST_FORMAT = "openmetadata.ops/backup"
 MANIFEST_FORMAT_VERSION = 2
 DUMP_SUFFIX = ".sql.gz"
 MANIFEST_SUFFIX = ".manifest.json"
-# How tables[*].checksum is computed (mysql_engine.row_hash_sql, postgresql_engine.row_hash):
-# the sum of the first 60 bits of an MD5 per row over the stored columns. A restore
-# refuses to compare checksums made another way.
+# How tables[*].checksum is computed: the sum of the first 60 bits of an MD5 per row over the
+# stored columns; PostgreSQL: of the row's COPY line (postgresql_engine.row_hash); MySQL: of
+# the row's literal (mysql_engine.row_hash_sql; backups before it hashed each column, and a
+# restore still verifies those). A restore refuses to compare checksums made another way.
 CHECKSUM_METHOD = "row-md5-60bit-sum-stored-columns"
+CHECKSUM_METHODS = {"postgresql": (CHECKSUM_METHOD,), "mysql": mysql_engine.CHECKSUM_METHODS}
+
+
+def checksum_method_for(engine: str) -> str:
+    """The method new backups of ``engine`` use (the first of CHECKSUM_METHODS)."""
+    return CHECKSUM_METHODS[engine][0]
 
 
 class BackupError(Exception):
@@ -320,7 +327,8 @@ def find_reusable(dest: str, params: DbParams, snapshot: Snapshot, method: str,
     if not os.path.isdir(dest):
         return None
     wanted = {"source": source_identity(params), "schema_version": snapshot.schema_version,
-              "checksum_method": CHECKSUM_METHOD, "method": method, "openmetadata_version": openmetadata_version}
+              "checksum_method": checksum_method_for(params.engine), "method": method,
+              "openmetadata_version": openmetadata_version}
     candidates = [(path, manifest) for path, manifest in manifests_in(dest)
                   if all(manifest.get(key) == value for key, value in wanted.items())]
     objects = snapshot.objects.summary()
@@ -444,7 +452,7 @@ def _take_backup(params: DbParams, dest: str, method: str, force: bool, keep: in
             "database_options": snapshot.options,
             "openmetadata_version": openmetadata_version,
             "schema_version": snapshot.schema_version,
-            "checksum_method": CHECKSUM_METHOD,
+            "checksum_method": checksum_method_for(params.engine),
             "tables": snapshot.checksums,
             "objects": snapshot.objects.summary(),
             "not_included": snapshot.not_included,

@@ -15,6 +15,7 @@ events); the rest is carried for databases that an operator or a later release a
 """
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Callable, Dict, Iterable, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.db import quote_mysql
@@ -28,6 +29,16 @@ except ImportError:  # pragma: no cover - reported by db.missing_driver
     pass
 
 INSERT_BATCH_BYTES = 1024 * 1024
+# How a table's checksum is computed (the manifest's checksum_method): the sum of the first 60
+# bits of the MD5 of each row's literal, the "(v1,v2,...)" text the dump holds, built by the
+# server. COLUMN_CHECKSUM is how backups before it were made (MD5 over each column's MD5); a
+# restore of such a backup still verifies with it.
+LITERAL_CHECKSUM = "row-literal-md5-60bit-sum"
+COLUMN_CHECKSUM = "row-md5-60bit-sum-stored-columns"
+CHECKSUM_METHODS = (LITERAL_CHECKSUM, COLUMN_CHECKSUM)
+BINARY_TYPES = frozenset(("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "bit", "geometry",
+                          "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
+                          "geometrycollection"))
 FETCH_ROWS = 250  # rows in memory at once: peak RSS is bounded by this, not by table size
 
 DUMP_PROLOGUE = (
@@ -372,35 +383,61 @@ def one_line(sql: str) -> str:
     return "".join(out)
 
 
+def literal_expression(name: str, data_type: str) -> str:
+    """SQL that makes the server print a stored column as the literal the dump holds: QUOTE()
+    (quotes, backslashes, NUL and Ctrl-Z escaped; NULL as NULL) with raw line breaks escaped
+    too, so that an INSERT stays on one line; binary data as 0x hex (it is no text). The
+    escapes are built with CHAR(), not written as '\\n', so that the session's sql_mode
+    (NO_BACKSLASH_ESCAPES) cannot change them. A restore runs with backslash escapes on."""
+    column = quote_mysql(name)
+    if data_type in BINARY_TYPES:
+        return "IF(%s IS NULL, 'NULL', IF(LENGTH(%s) = 0, '%s', CONCAT('0x', HEX(%s))))" % (
+            column, column, "''" * 2, column)
+    quoted = "QUOTE(%s)" % select_expression(name, data_type)
+    for char, letter in ((10, "n"), (13, "r")):
+        quoted = "REPLACE(%s, CHAR(%d USING utf8mb4), CONCAT(CHAR(92 USING utf8mb4), '%s'))" % (quoted, char, letter)
+    return quoted
+
+
+def row_literal_sql(stored: Iterable[tuple[str, str]]) -> str:
+    """A row's literal ``(v1,v2,...)`` as utf8mb4 text, built by the server."""
+    return "CONVERT(CONCAT('(', CONCAT_WS(',', %s), ')') USING utf8mb4)" % ", ".join(
+        literal_expression(name, data_type) for name, data_type in stored)
+
+
+def literal_hash(literal: str) -> int:
+    """The first 60 bits of the MD5 of a row literal (what LITERAL_CHECKSUM sums)."""
+    return int(hashlib.md5(literal.encode("utf-8")).hexdigest()[:15], 16)  # nosec B324 - a checksum
+
+
 def dump_table(conn: Any, table: str, write: Callable[[str], Any],
                on_rows: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
     """Write DDL and INSERTs for one table; return its row count and checksum.
 
-    The checksum comes with the rows (one more column of the same SELECT), so the
-    table is read once; it equals what :func:`table_checksums` computes. ``on_rows``
-    hears the rows read so far (progress)."""
+    The server prints each row as its literal (:func:`row_literal_sql`), so Python neither
+    decodes typed columns nor escapes values: it hashes the literal (:func:`literal_hash`)
+    and batches it into an INSERT. The table is read once; the checksum equals what
+    :func:`table_checksums` computes. ``on_rows`` hears the rows read so far (progress)."""
     stored = stored_columns(conn, table)
     write("DROP TABLE IF EXISTS %s;\n" % quote_mysql(table))
     write(create_table_sql(conn, table) + ";\n")
     column_list = ", ".join(quote_mysql(name) for name, _type in stored)
-    select_list = ", ".join(select_expression(name, data_type) for name, data_type in stored)
     head = "INSERT INTO %s (%s) VALUES " % (quote_mysql(table), column_list)
     rows = 0
     checksum = 0
-    literal = sql_literal
+    md5 = hashlib.md5
     with conn.cursor(pymysql.cursors.SSCursor) as cur:
-        cur.execute("SELECT %s, %s FROM %s" % (select_list, row_hash_sql(stored), quote_mysql(table)))
+        cur.execute("SELECT %s FROM %s" % (row_literal_sql(stored), quote_mysql(table)))
         batch: list[str] = []
         batch_bytes = 0
         while True:
             fetched = cur.fetchmany(FETCH_ROWS)
             if not fetched:
                 break
-            for row in fetched:
-                checksum += int(row[-1])
-                values = "(" + ",".join([literal(value) for value in row[:-1]]) + ")"
-                batch.append(values)
-                batch_bytes += len(values)
+            for (literal,) in fetched:
+                checksum += int(md5(literal.encode("utf-8")).hexdigest()[:15], 16)  # nosec B324 - literal_hash
+                batch.append(literal)
+                batch_bytes += len(literal)
                 if batch_bytes >= INSERT_BATCH_BYTES:
                     write(head + ",".join(batch) + ";\n")
                     batch = []
@@ -447,29 +484,34 @@ def sql_literal(value: Any) -> str:
     return pymysql.converters.escape_item(value, "utf8mb4")
 
 
-def row_hash_sql(stored: Iterable[tuple[str, str]]) -> str:
-    """A row's 60-bit hash: MD5 over the MD5 of every stored column (NULL marked apart
-    from ''), each read as :func:`select_expression` reads it. Generated columns follow
+def row_hash_sql(stored: Iterable[tuple[str, str]], method: str = LITERAL_CHECKSUM) -> str:
+    """A row's 60-bit hash: LITERAL_CHECKSUM, the MD5 of its literal (:func:`row_literal_sql`);
+    COLUMN_CHECKSUM (older backups), MD5 over the MD5 of every stored column (NULL marked
+    apart from ''), each read as :func:`select_expression` reads it. Generated columns follow
     from the stored ones and the DDL, which the dump carries; hashing them would make the
     server re-evaluate every JSON path.
 
     Summed over a table it gives an order-independent checksum: the restored table has
     the same sum when, and only when, it holds the same rows.
     """
+    if method == LITERAL_CHECKSUM:
+        return "CAST(CONV(SUBSTRING(MD5(%s), 1, 15), 16, 10) AS UNSIGNED)" % row_literal_sql(stored)
+    if method != COLUMN_CHECKSUM:
+        raise ValueError("unknown checksum method %r" % method)
     parts = ["IFNULL(MD5(%s), 'N')" % select_expression(name, data_type) for name, data_type in stored]
     return "CAST(CONV(SUBSTRING(MD5(CONCAT_WS('|', %s)), 1, 15), 16, 10) AS UNSIGNED)" % ", ".join(parts)
 
 
-def table_checksum_sql(table: str, stored: Iterable[tuple[str, str]]) -> str:
+def table_checksum_sql(table: str, stored: Iterable[tuple[str, str]], method: str = LITERAL_CHECKSUM) -> str:
     """Row count and checksum (the exact DECIMAL sum of the row hashes) of one table."""
-    return "SELECT COUNT(*), COALESCE(SUM(%s), 0) FROM %s" % (row_hash_sql(stored), quote_mysql(table))
+    return "SELECT COUNT(*), COALESCE(SUM(%s), 0) FROM %s" % (row_hash_sql(stored, method), quote_mysql(table))
 
 
-def table_checksums(conn: Any, tables: Iterable[str]) -> dict[str, dict[str, Any]]:
+def table_checksums(conn: Any, tables: Iterable[str], method: str = LITERAL_CHECKSUM) -> dict[str, dict[str, Any]]:
     result = {}
     with conn.cursor() as cur:
         for table in tables:
-            cur.execute(table_checksum_sql(table, stored_columns(conn, table)))
+            cur.execute(table_checksum_sql(table, stored_columns(conn, table), method))
             count, checksum = cur.fetchone()
             result[table] = {"rows": int(count), "checksum": "%d" % int(checksum)}
     return result

@@ -29,7 +29,7 @@ def mysql_token() -> st.SearchStrategy[str]:
     return st.one_of(
         WORD, PUNCT,
         st.builds(quote_mysql, TEXT),
-        st.builds(mysql_engine.sql_literal, TEXT),  # what dump_table writes
+        st.builds(mysql_engine.sql_literal, TEXT),  # the escaping of the server's QUOTE() + our line-break REPLACE
         TEXT.map(lambda t: "'%s'" % t.replace("\\", "\\\\").replace("'", "''")),  # raw line breaks kept
         TEXT.map(lambda t: '"%s"' % t.replace("\\", "\\\\").replace('"', '\\"')),
         TEXT.filter(lambda t: _no(t, "\n", "\r")).map(lambda t: "-- %s\n" % t),
@@ -119,7 +119,8 @@ VALUE = st.one_of(st.none(), st.integers(), st.booleans(), TEXT, st.binary(max_s
     # any other statement; an INSERT of those writers is always one line (the shortcut's premise)
     statement(mysql_token()).filter(lambda sql: not sql.startswith("INSERT"))), min_size=1, max_size=6))
 def test_mysql_dump_lines_split_back_the_same_with_the_single_line_insert_shortcut(statements):
-    """dump_table's INSERT lines (values through sql_literal), among any other statements,
+    """dump_table's INSERT lines (values escaped as QUOTE() and our REPLACE do, which is
+    sql_literal's escaping), among any other statements,
     read back the same with and without the shortcut the restore takes for our dumps."""
     text = "".join(s + ";\n" for s in statements)
     reader = io.BufferedReader(io.BytesIO(text.encode("utf-8")))

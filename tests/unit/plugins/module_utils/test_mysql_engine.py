@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import hashlib
 
 import pytest
 
@@ -41,9 +42,24 @@ def test_one_line_refuses_an_identifier_with_a_line_break():
 
 
 def test_checksum_sql_covers_every_column_and_marks_null():
-    sql = mysql_engine.table_checksum_sql("t", [("json", "longtext"), ("f", "float")])
+    """The checksum of backups before the row literal (still verified on restore)."""
+    sql = mysql_engine.table_checksum_sql("t", [("json", "longtext"), ("f", "float")], mysql_engine.COLUMN_CHECKSUM)
     assert "IFNULL(MD5(`json`), 'N')" in sql and "IFNULL(MD5(CAST(`f` AS DOUBLE)), 'N')" in sql
     assert sql.endswith("FROM `t`")
+
+
+def test_literal_checksum_hashes_the_literal_the_dump_holds():
+    stored = [("json", "longtext"), ("f", "float"), ("b", "varbinary")]
+    literal = mysql_engine.row_literal_sql(stored)
+    assert "QUOTE(`json`)" in literal and "QUOTE(CAST(`f` AS DOUBLE))" in literal and "HEX(`b`)" in literal
+    # line breaks escaped with CHAR(): no backslash escape the session's sql_mode could change
+    assert "CHAR(10 USING utf8mb4)" in literal and "\\" not in literal
+    sql = mysql_engine.table_checksum_sql("t", stored)
+    assert "MD5(%s)" % literal in sql
+    expected = int(hashlib.md5("('é',NULL)".encode("utf-8")).hexdigest()[:15], 16)
+    assert mysql_engine.literal_hash("('é',NULL)") == expected
+    with pytest.raises(ValueError, match="unknown checksum method"):
+        mysql_engine.row_hash_sql(stored, "crc32")
 
 
 @pytest.mark.parametrize("text", ["", "a'b", "\\", "\\'", "x\0y\x1az", "line\r\nnext", "'; DROP TABLE t; --", "😀\\n"])
