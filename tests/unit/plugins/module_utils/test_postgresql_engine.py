@@ -37,3 +37,19 @@ def test_index_definitions_lose_their_schema():
     assert postgresql_engine.unqualified_index(
         'CREATE UNIQUE INDEX ix ON ONLY "My Schema"."T" USING btree (a)', '"My Schema"."T"', "T") == \
         'CREATE UNIQUE INDEX ix ON ONLY "T" USING btree (a)'
+
+
+def test_row_hasher_counts_the_same_however_copy_data_is_cut():
+    """One row per write (what PostgreSQL sends), rows split across writes, several rows in
+    one write: the same rows, checksum and forwarded bytes."""
+    import hashlib  # pylint: disable=import-outside-toplevel
+    rows = [b"1\tx\\ny", b"", b"2\t\\N", "3\t\u00e9\U0001f600".encode("utf-8")]
+    data = b"".join(row + b"\n" for row in rows)
+    expected = sum(int(hashlib.md5(row).hexdigest()[:15], 16) for row in rows)
+    for cuts in ([row + b"\n" for row in rows], [data[:3], data[3:11], data[11:]], [data], [bytes([b]) for b in data]):
+        forwarded = []
+        hasher = postgresql_engine.RowHasher(forwarded.append)
+        for chunk in cuts:
+            hasher.write(chunk)
+        assert hasher.result() == {"rows": len(rows), "checksum": "%d" % expected}
+        assert b"".join(forwarded) == data
