@@ -193,7 +193,7 @@ server:
 db:
   description:
     - C(engine), C(flavor) (mysql, mariadb, postgresql), C(server_version), C(host), C(database), C(reachable),
-      C(schema_version) ({flyway, native}), C(change_log) ({flyway, native}: every version in
+      C(schema_version) ({flyway, native}), C(change_log) ({flyway, native}, every version in
       C(DATABASE_CHANGE_LOG) / C(SERVER_CHANGE_LOG), oldest first, null for a missing table; two readings around a
       migration tell whether it completed a version), C(sort_setting) ({name, value, bytes} of a new session),
       C(size_bytes), C(error).
