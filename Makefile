@@ -87,7 +87,7 @@ ingestion-venv:
 oracle-wheels:
 	bash scripts/oracle-wheels.sh >/dev/null
 oracle: venv link oracle-wheels
-	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -rs -n 2 -m oracle tests/oracle $(PYTEST_ARGS)
+	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -rs -m oracle tests/oracle $(PYTEST_ARGS)
 
 pytest: venv link services search-engines-cached ingestion-wheelhouse ingestion-venv
 	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -n 2 tests/unit tests/integration $(PYTEST_ARGS)

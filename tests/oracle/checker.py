@@ -5,7 +5,7 @@
 release's generated models (``metadata.generated.schema``, unpacked from its openmetadata-ingestion
 wheel) about what the collection writes or sends.
 
-    python checker.py <release folder>   < requests.json   > answers.json
+    python checker.py <release folder>   (a JSON list of requests per line in, of answers per line out)
 
 Each request is ``{"ask": "validate"|"fields"|"enum", "model": "<module>:<Class>", "payload": ...}``
 with the module relative to ``metadata.generated.schema``. ``validate`` answers ``{"ok", "errors"}``
@@ -69,10 +69,14 @@ def _answer(request):
 
 
 def main():
+    """One JSON list of requests per input line, one JSON list of answers per output line, until EOF
+    (the tests keep one checker per release running: importing the models is the slow part)."""
     sys.path.insert(0, sys.argv[1])
     _logger_stand_in()
-    requests = json.load(sys.stdin)
-    json.dump([_answer(request) for request in requests], sys.stdout)
+    for line in sys.stdin:
+        if line.strip():
+            sys.stdout.write(json.dumps([_answer(request) for request in json.loads(line)]) + "\n")
+            sys.stdout.flush()
 
 
 if __name__ == "__main__":

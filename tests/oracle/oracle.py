@@ -109,11 +109,16 @@ class Oracle:
         self.wheel = (self.folder / "WHEEL_VERSION").read_text(encoding="utf-8").strip()
 
     def ask(self, requests: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-        proc = subprocess.run([str(self.root / "venv" / "bin" / "python"), str(CHECKER), str(self.folder)],
-                              input=json.dumps(requests), capture_output=True, text=True, check=False, timeout=300)
-        if proc.returncode != 0:
-            raise RuntimeError("oracle %s failed: %s" % (self.release, proc.stderr[-2000:]))
-        return json.loads(proc.stdout)
+        checker = _checker(str(self.root), self.release)
+        assert checker.stdin is not None and checker.stdout is not None
+        checker.stdin.write(json.dumps(requests) + "\n")
+        checker.stdin.flush()
+        line = checker.stdout.readline()
+        if not line:
+            _checker.cache_clear()
+            log = pathlib.Path(self.root) / ("checker-%s.err" % self.release)
+            raise RuntimeError("oracle %s stopped: %s" % (self.release, log.read_text(encoding="utf-8")[-2000:]))
+        return json.loads(line)
 
     def validate(self, model: str, payload: Any) -> Dict[str, Any]:
         return self.ask([{"ask": "validate", "model": model, "payload": payload}])[0]
@@ -137,6 +142,16 @@ class Oracle:
             if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "ES_INDEX_MAP" for t in node.targets):
                 return sorted({v.value for v in node.value.values if isinstance(v, ast.Constant)})
         raise RuntimeError("no ES_INDEX_MAP in the %s wheel's metadata/utils/elasticsearch.py" % self.wheel)
+
+
+@functools.lru_cache(maxsize=None)
+def _checker(root: str, release: str) -> "subprocess.Popen[str]":
+    """One checker process per release, kept for the whole test session (it exits when its stdin closes)."""
+    # stderr to a file, not a pipe nobody drains (a chatty model import would block the checker)
+    errors = open(pathlib.Path(root) / ("checker-%s.err" % release), "w", encoding="utf-8")  # noqa: SIM115
+    return subprocess.Popen([str(pathlib.Path(root) / "venv" / "bin" / "python"), str(CHECKER),
+                             str(pathlib.Path(root) / release)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, text=True)
 
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^}])*))?\}")
