@@ -73,10 +73,12 @@ class OmServer:
         else:
             self.env.pop("OM_STANDIN_FAULTS", None)
 
-    def start(self) -> "OmServer":
+    def start(self, search_port_after_migrate: Optional[int] = None) -> "OmServer":
         om_database.build("mariadb", self.db)
         if self.version.startswith("1.2"):
             self._run("bootstrap/bootstrap_storage.sh", "migrate-all")
+        if search_port_after_migrate is not None:
+            self.env["ELASTICSEARCH_PORT"] = str(search_port_after_migrate)
         self._run("bin/openmetadata.sh", "start")
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -192,12 +194,15 @@ def test_apps_api_500(dist, search, tmp_path):
         om.stop()
 
 
-def test_timeout_and_no_second_run(dist, tmp_path):
-    # A search engine that accepts connections and never answers: the run hangs in the server.
+def test_timeout_and_no_second_run(dist, search, tmp_path):
+    # A search engine that accepts connections and never answers: the run hangs in the server. (migrate-all
+    # writes the release's indexes to a search engine that answers; its es-migrate step would wait on the
+    # silent one for every index.)
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(16)
-    om = server(dist, tmp_path, "1.2.5", silent.getsockname()[1])
+    om = OmServer(dist, tmp_path / "om-1.2.5", "1.2.5", search.port).start(
+        search_port_after_migrate=silent.getsockname()[1])
     try:
         run = run_playbook([
             reindex_task("reindex", om, timeout=3),
