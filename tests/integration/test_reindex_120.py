@@ -12,7 +12,8 @@ import pytest
 
 from harness import REPO, run_playbook
 from search_support import index_names
-from test_reindex import OmServer, describe, reindex_task, search, token  # noqa: F401  (search: fixture)
+from test_reindex import OmServer, describe, reindex_task, token
+from test_reindex import search  # noqa: F401  pylint: disable=unused-import
 
 
 @pytest.fixture(scope="module")

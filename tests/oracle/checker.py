@@ -33,7 +33,7 @@ def _logger_stand_in():
 
 
 def _load(spec):
-    module_name, _, class_name = spec.partition(":")
+    module_name, _colon, class_name = spec.partition(":")
     try:
         module = importlib.import_module("metadata.generated.schema." + module_name)
     except ModuleNotFoundError as exc:

@@ -133,7 +133,6 @@ class Oracle:
         answer = self.ask([{"ask": "enum", "model": model}])[0]
         return None if answer.get("missing") else answer["values"]
 
-    @functools.lru_cache(maxsize=None)
     def client_index_names(self) -> List[str]:
         """The index names of the client's own entity -> index map (metadata/utils/elasticsearch.py),
         read as data (the module itself imports the whole client)."""

@@ -3,7 +3,6 @@ generated configuration models (unknown fields forbidden, types checked), after 
 ``${VAR:-default}`` the way Dropwizard does, on our own fixture variants and under several environments."""
 from __future__ import annotations
 
-import pathlib
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -25,7 +24,7 @@ def _env_file(name: str) -> Dict[str, str]:
     env = {}
     for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines():
         if "=" in line and not line.lstrip().startswith("#"):
-            key, _, value = line.partition("=")
+            key, _eq, value = line.partition("=")
             env[key.strip()] = value.strip().strip('"').strip("'")
     return env
 

@@ -52,7 +52,7 @@ def test_the_stand_in_refuses_a_field_its_release_does_not_know(version: str, tm
         run = subprocess.run(["bash", str(home / script)] + args, capture_output=True, text=True, timeout=120,
                              check=False, cwd=home)
         output = run.stdout + run.stderr + _log(home)
-        for _ in range(150):  # start detaches: the refusal reaches the server's log when the process ends
+        for _attempt in range(150):  # start detaches: the refusal reaches the server's log when the process ends
             if "Unrecognized field" in output:
                 break
             time.sleep(0.2)

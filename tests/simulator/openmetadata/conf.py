@@ -71,7 +71,6 @@ class SearchSettings:  # pylint: disable=too-many-instance-attributes
     scheme: str
     username: str
     password: str
-    cluster_alias: str
     truststore_path: str
     batch_size: int
 
@@ -160,7 +159,7 @@ def load(path: "os.PathLike[str] | str", env: Optional[Mapping[str, str]] = None
     search = SearchSettings(
         search_type=_text(es.get("searchType")) or "elasticsearch", host=_text(es.get("host")) or "localhost",
         port=es_port, scheme=_text(es.get("scheme")) or "http", username=_text(es.get("username")),
-        password=_text(es.get("password")), cluster_alias=_text(es.get("clusterAlias")),
+        password=_text(es.get("password")),
         truststore_path=_text(es.get("truststorePath")), batch_size=batch)
     server = raw.get("server") or {}
     return ServerConf(raw=raw, db=db, search=search,

@@ -62,6 +62,8 @@ SECTION_FIELDS: Dict[str, Tuple[str, ...]] = {
               "serverEndpoint", "serverPort", "username", "password", "transportationStrategy"),
     "changeEventConfig": ("omUri",),
 }
+
+
 def known(key: str, version: str) -> bool:
     """Whether ``key`` (``section`` or ``section.field``) exists in ``version``."""
     first, gone = _LIFETIME.get(key, ("0", None))
@@ -131,7 +133,7 @@ def refusal(raw: Dict[str, Any], version: str, path: str, use_oracle: bool = Tru
     problems = _table_problems(raw, version)
     deep = _oracle_problems(raw, version) if use_oracle else None
     if deep:
-        seen = {p for p, _ in problems}
+        seen = {where for where, _options in problems}
         problems += [p for p in deep if p[0] not in seen]
     if not problems:
         return None
