@@ -250,11 +250,16 @@ class MysqlRestore(_Restore):
         created them, so their statements are known to work), dropped there and in the
         target, and created again in the target after the tables moved."""
         target = self.params.database
-        conn = connect(self.params.with_database(scratch), autocommit=True)
         try:
-            objects = mysql_engine.SchemaObjects(conn)
-        finally:
-            conn.close()
+            conn = connect(self.params.with_database(scratch), autocommit=True)
+            try:
+                objects = mysql_engine.SchemaObjects(conn)
+            finally:
+                conn.close()
+        except Exception as exc:  # pylint: disable=broad-except
+            state = self._undo(admin, scratch, True)
+            raise RestoreError("restore into %s failed, %s: reading the views, routines, triggers and events "
+                               "back failed: %s" % (target, state, exc)) from None
         self.executed.extend(mysql_engine.drop_programs(admin, scratch))
         self.executed.extend(mysql_engine.drop_programs(admin, target))
         self.executed.extend(mysql_engine.swap_in(admin, scratch, target))
