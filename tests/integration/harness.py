@@ -98,9 +98,12 @@ def run_playbook(tasks: list[dict[str, Any]], tmp_path: pathlib.Path, check: boo
     return ansible_playbook(argv + (extra_args or []), tmp_path)
 
 
-def ansible_playbook(args: list[str], tmp_path: pathlib.Path) -> PlaybookRun:
-    """Run ansible-playbook as a user would, with this checkout as openmetadata.ops."""
+def ansible_playbook(args: list[str], tmp_path: pathlib.Path, cwd: Optional[pathlib.Path] = None) -> PlaybookRun:
+    """Run ansible-playbook as a user would, with this checkout as openmetadata.ops
+    (from ``cwd`` when given, with PWD set to it as a shell does)."""
     env = dict(os.environ)
+    if cwd is not None:
+        env["PWD"] = str(cwd)
     env.update({
         "ANSIBLE_COLLECTIONS_PATH": ":".join(filter(None, [str(COLLECTIONS), EXTRA_COLLECTIONS])),
         "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
@@ -110,7 +113,7 @@ def ansible_playbook(args: list[str], tmp_path: pathlib.Path) -> PlaybookRun:
         "ANSIBLE_HOME": str(tmp_path / ".ansible-home"),
     })
     proc = subprocess.run([ANSIBLE_PLAYBOOK] + args, capture_output=True, text=True, env=env, check=False,
-                          timeout=900)
+                          timeout=900, cwd=cwd)
     return PlaybookRun(proc, proc.stdout)
 
 
