@@ -20,7 +20,8 @@ PYTEST_ARGS ?=
 
 all: test
 
-venv: $(VENV)/.installed
+# the venv and the link tree that ansible.cfg points at (commands run from the checkout's root find openmetadata.ops)
+venv: $(VENV)/.installed link
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
