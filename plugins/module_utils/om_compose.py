@@ -36,19 +36,16 @@ except ImportError:  # pragma: no cover - reported by the module
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import (
     db_params_for, engine_from, migrate_env_text as migrate_db_env_text, no_effect_names, resolve)
-from ansible_collections.openmetadata.ops.plugins.module_utils.versions import matches as version_matches
+from ansible_collections.openmetadata.ops.plugins.module_utils import releases
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import parse as parse_version
 
-# What the 1.1 -> 1.2 hop changes in a compose deployment (data, not code paths).
-SERVER_REPOSITORY = "openmetadata/server"
-INGESTION_REPOSITORY = "openmetadata/ingestion"
-DB_REPOSITORIES = ("openmetadata/db", "openmetadata/postgresql")
-SEARCH_IMAGES = {
-    "elasticsearch": {"repository": "docker.elastic.co/elasticsearch/elasticsearch", "version": "8.10.2",
-                      "data_dir": "/usr/share/elasticsearch/data"},
-    "opensearch": {"repository": "opensearchproject/opensearch", "version": "2.7.0",
-                   "data_dir": "/usr/share/opensearch/data"},
-}
+# Image names come from the release table (releases.LINES[<line>]["hop"]["images"]); these names are the
+# newest target line's, for classifying the services of a file (the repositories did not change).
+_IMAGES = releases.hop_data(releases.newest_target_line())["images"]
+SERVER_REPOSITORY: str = _IMAGES["server"]
+INGESTION_REPOSITORY: str = _IMAGES["ingestion"]
+DB_REPOSITORIES: tuple[str, ...] = tuple(_IMAGES["db"])
+SEARCH_IMAGES: dict[str, dict[str, str]] = _IMAGES["search"]
 # Settings the search container needs under 1.2 (the quickstart runs without TLS/auth).
 SEARCH_ENVIRONMENT = {
     "elasticsearch": {"xpack.security.enabled": "false"},
@@ -56,9 +53,8 @@ SEARCH_ENVIRONMENT = {
 }
 SEARCH_JAVA_OPTS = {"elasticsearch": "ES_JAVA_OPTS", "opensearch": "OPENSEARCH_JAVA_OPTS"}
 # DB_USE_SSL -> DB_PARAMS (engine aware) and the no-effect variables come from server_config's
-# om_config_env, so compose files, env files and openmetadata.yaml move the same way.
-SUPPORTED_SOURCE = "1.1"
-SUPPORTED_TARGET = "1.2"
+# om_config_env, so compose files, env files and openmetadata.yaml move the same way. Which versions move
+# where is the one gate's decision (releases.hop_for).
 
 _INTERPOLATION = re.compile(r"^\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?-)(?P<default>.*)\}$")
 _ENV_LINE = re.compile(r"^(?P<lead>\s*(?:export\s+)?)(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?P<eq>\s*=\s*)(?P<value>.*?)(?P<trail>\s*)$")
@@ -353,12 +349,10 @@ def plan(text: str, *, path: str, target_version: str, search_engine: str = "ela
     if search_engine not in SEARCH_IMAGES:
         raise ComposeError("search_engine must be elasticsearch or opensearch, not %r." % search_engine)
     try:
-        target = parse_version(target_version)
-    except ValueError as exc:
-        raise ComposeError("target_version %r is not a version like 1.2.5." % target_version) from exc
-    if not version_matches(target_version, SUPPORTED_TARGET):
-        raise ComposeError("compose_config migrates compose deployments to %s.x; target_version %s is not "
-                           "supported." % (SUPPORTED_TARGET, target_version))
+        hop = releases.hop_for(None, target_version)
+    except releases.HopError as exc:
+        raise ComposeError(str(exc)) from None
+    search_images = releases.hop_data(hop["target_line"])["images"]["search"]
     directory = os.path.dirname(os.path.abspath(path))
     env_texts = dict(env_texts or {})
     data, yaml = load(text, path)
@@ -372,17 +366,16 @@ def plan(text: str, *, path: str, target_version: str, search_engine: str = "ela
                            % (path, ", ".join(roles["search"])))
     changes: list[str] = []
 
-    # Versions: only 1.1.x -> 1.2.x and 1.2.x -> a later (or the same) 1.2.x.
+    # Versions: what the one gate allows (1.1.x -> 1.2.x, 1.2.x -> a later or the same 1.2.x).
     source_versions = sorted({v for v in (tag_version(str(services[n]["image"]))
                                           for n in roles["server"] + roles["migrate"]) if v},
                              key=parse_version)
     for version in source_versions:
-        if not (version_matches(version, SUPPORTED_SOURCE) or version_matches(version, SUPPORTED_TARGET)):
-            raise ComposeError("the server image is at %s; compose_config moves 1.1.x to 1.2.x only (upgrade to 1.1 "
-                               "first, one hop at a time)." % version)
-        if parse_version(version) > target:
-            raise ComposeError("the server image is at %s, newer than target_version %s; a downgrade is a rollback "
-                               "(restore the backup), not a migration." % (version, target_version))
+        try:
+            releases.hop_for(releases.release_of(version) or version, target_version,
+                             source_what="the server image's tag")
+        except releases.HopError as exc:
+            raise ComposeError("%s (in %s)" % (exc, path)) from None
 
     # 1. OpenMetadata images.
     kinds = ["server", "migrate", "ingestion"] + (["db"] if update_db_image else [])
@@ -404,7 +397,7 @@ def plan(text: str, *, path: str, target_version: str, search_engine: str = "ela
         image = str(service["image"])
         old_engine = image_kind(image)
         engine_changed = old_engine != search_engine
-        wanted = SEARCH_IMAGES[search_engine]
+        wanted = search_images[search_engine]
         version = search_version or wanted["version"]
         new_image = with_tag(image, version) if not engine_changed else "%s:%s" % (wanted["repository"], version)
         if new_image != image:
@@ -420,7 +413,7 @@ def plan(text: str, *, path: str, target_version: str, search_engine: str = "ela
                 if old_engine == "elasticsearch" and key.startswith("xpack."):
                     env.remove(key)
                     changes.append("service %s: removed %s (Elasticsearch only)" % (name, key))
-            old_dir, new_dir = SEARCH_IMAGES[old_engine]["data_dir"], wanted["data_dir"]
+            old_dir, new_dir = search_images[old_engine]["data_dir"], wanted["data_dir"]
             for index, entry in enumerate(service.get("volumes") or []):
                 if isinstance(entry, dict) and str(entry.get("target", "")).rstrip("/") == old_dir:
                     entry["target"] = new_dir
@@ -434,8 +427,8 @@ def plan(text: str, *, path: str, target_version: str, search_engine: str = "ela
                 changes.append("service %s: environment %s=%s" % (name, key, value))
         search_info.update(service=name, engine_changed=engine_changed, image=new_image)
         for source, target_dir in _volume_mounts(service):
-            if target_dir.rstrip("/") in (SEARCH_IMAGES["elasticsearch"]["data_dir"],
-                                          SEARCH_IMAGES["opensearch"]["data_dir"]):
+            if target_dir.rstrip("/") in (search_images["elasticsearch"]["data_dir"],
+                                          search_images["opensearch"]["data_dir"]):
                 if source.startswith((".", "/", "~")):
                     search_info["data_path"] = os.path.normpath(os.path.join(directory, os.path.expanduser(source)))
                 elif source:

@@ -25,9 +25,9 @@ except ImportError:  # pragma: no cover - the module reports it
     HAS_RUAMEL = False
     YAMLError = Exception  # type: ignore[assignment,misc]
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import versions
+from ansible_collections.openmetadata.ops.plugins.module_utils import releases, versions
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_data import (
-    CONFIG_HOPS, HELM_BASIC_LOGIN_FIELDS, HELM_HOPS, MAX_FILE_BYTES, REMOVED_SETTINGS, SETTING_ENV_VARS,
+    HELM_BASIC_LOGIN_FIELDS, MAX_FILE_BYTES, REMOVED_SETTINGS, SETTING_ENV_VARS,
 )
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import (
     INTERPOLATION, ConfigError, as_bool, db_params_for, engine_from, foreign_params, resolve, unquote, yaml_scalar,
@@ -328,30 +328,18 @@ def flow_safe(raw: str) -> str:
 # --- the openmetadata.yaml hop ------------------------------------------------------------------
 
 def hop_for(target_version: str, source_version: Optional[str] = None) -> tuple[str, dict[str, Any]]:
+    """(target line, its hop row of the release table), through the one gate (releases.hop_for)."""
     try:
-        minor = versions.minor(target_version)
-    except ValueError as exc:
-        raise ConfigError("target_version %r is not a version like 1.2.5." % target_version) from exc
-    if minor not in CONFIG_HOPS:
-        raise ConfigError("target_version %s is not supported: this collection migrates configuration to %s."
-                          % (target_version, ", ".join("%s.x" % m for m in sorted(CONFIG_HOPS))))
-    hop = CONFIG_HOPS[minor]
-    if source_version:
-        try:
-            source_minor = versions.minor(source_version)
-        except ValueError as exc:
-            raise ConfigError("source_version %r is not a version like 1.1.7." % source_version) from exc
-        if source_minor not in (hop["source"], minor):
-            raise ConfigError("source_version %s cannot move to %s in one hop: the %s configuration comes from %s.x "
-                              "(upgrade one minor version at a time)."
-                              % (source_version, target_version, minor, hop["source"]))
-    return minor, hop
+        facts = releases.hop_for(source_version or None, target_version)
+    except releases.HopError as exc:
+        raise ConfigError(str(exc)) from None
+    return facts["target_line"], releases.hop_data(facts["target_line"])
 
 
 def changes_for(target_version: str, source_version: Optional[str] = None) -> list[dict[str, Any]]:
+    """The openmetadata.yaml changes of the table that ``target_version`` needs (``since`` at or below it)."""
     _minor, hop = hop_for(target_version, source_version)
-    target = versions.parse(target_version)
-    return [change for change in hop["changes"] if versions.parse(change["since"]) <= target]
+    return releases.changes_since(hop["config_changes"], target_version)
 
 
 def _raw(doc: Document, node: Any) -> str:
@@ -402,6 +390,29 @@ def _new_url(url: str, engine: str, env: dict[str, str]) -> tuple[Optional[str],
         return "%s?%s" % (base, fixed), "database.url: %s parameters removed (%s)" % (
             "MySQL" if engine == "postgresql" else "PostgreSQL", ", ".join(foreign_params(engine, query)))
     return None, ""
+
+
+SECRET_PARAM = re.compile(r"pass|secret|key|token", re.I)
+
+
+def _literal_url_warning(url: str) -> Optional[str]:
+    """A warning when ``url`` (the URL the file keeps) does not read ${DB_PARAMS}: upstream's 1.2 way to set
+    the connection parameters, SSL among them, then has no effect on it. Names what the URL carries
+    (values of password-like parameters hidden)."""
+    if re.search(r"\$\{DB_PARAMS\b", url):
+        return None
+    _base, sep, query = url.partition("?")
+    params = []
+    for part in (query.split("&") if sep else []):
+        if not part:
+            continue
+        name, eq, value = part.partition("=")
+        params.append("%s=%s" % (name, "********" if SECRET_PARAM.search(name) else value) if eq else name)
+    carries = ("carries its parameters written out (%s)" % ", ".join(params)) if params else "carries no parameters"
+    suggestion = "&".join(p for p in params if "********" not in p) or "useSSL=false"
+    return ("database.url %s and no ${DB_PARAMS}: DB_PARAMS, the 1.2 way to set the connection parameters "
+            "(SSL among them), will have no effect on this file; change the parameters in the URL itself, or "
+            "end it with ?${DB_PARAMS:-%s} to take them from DB_PARAMS" % (carries, suggestion))
 
 
 def _render_like(old_raw: str, value: str) -> str:
@@ -471,6 +482,9 @@ def plan_config(text: str, *, path: str = "openmetadata.yaml", target_version: s
             if not isinstance(value, ScalarNode):
                 raise ConfigError("%s: database.url must be a text value, it is a %s." % (path, type(value).__name__))
             new_url, why = _new_url(value.value, engine, env)
+            literal = _literal_url_warning(new_url if new_url is not None else value.value)
+            if literal:
+                warnings.append(literal)
             if new_url is not None:
                 old_raw = _raw(doc, value)
                 query = value.value.partition("?")[2]
@@ -797,8 +811,8 @@ def plan_helm(text: str, *, path: str = "values.yaml", target_version: str, sour
               engine: Optional[str] = None, search_engine: Optional[str] = None) -> dict[str, Any]:
     """Helm values of the openmetadata chart (dbUseSSL -> dbParams, basicLogin removed, search host/type)
     or of the dependencies chart (elasticsearch -> opensearch)."""
-    minor, _hop = hop_for(target_version, source_version)
-    hop = HELM_HOPS[minor]
+    _minor, row = hop_for(target_version, source_version)
+    hop = row["helm"]
     doc = Document(text, path)
     kind = helm_kind(doc)
     if kind is None:

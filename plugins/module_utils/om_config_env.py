@@ -12,10 +12,9 @@ import re
 import shlex
 from typing import Any, Iterable, Optional
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import versions
+from ansible_collections.openmetadata.ops.plugins.module_utils import releases, versions
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_data import (
-    DB_PARAMS_DEFAULTS, MYSQL_ONLY_PARAMS, NO_EFFECT_ENV_VARS, POSTGRESQL_ONLY_PARAMS, POSTGRESQL_SSL_MODES,
-    POSTGRESQL_SSL_STRONG,
+    DB_PARAMS_DEFAULTS, MYSQL_ONLY_PARAMS, POSTGRESQL_ONLY_PARAMS, POSTGRESQL_SSL_MODES, POSTGRESQL_SSL_STRONG,
 )
 
 ENGINES = ("mysql", "postgresql")
@@ -163,9 +162,9 @@ def foreign_params(engine: str, query: str) -> list[str]:
 # --- no-effect environment variables ------------------------------------------------------------
 
 def no_effect_names(target_version: str) -> dict[str, dict[str, str]]:
-    """The NO_EFFECT_ENV_VARS entries in force for ``target_version``."""
+    """The no-effect variables of the release table (``env_no_effect``) in force for ``target_version``."""
     target = versions.parse(target_version)
-    return {name: info for name, info in NO_EFFECT_ENV_VARS.items() if versions.parse(info["since"]) <= target}
+    return {name: info for name, info in releases.env_no_effect().items() if versions.parse(info["since"]) <= target}
 
 
 def _entry(name: str, value: Any, path: str, line: Optional[int], kind: str, dead: dict[str, dict[str, str]]) -> dict:
@@ -205,7 +204,7 @@ def migrate_env_text(text: str, engine: str, target_version: str) -> tuple[str, 
     """DB_USE_SSL=x -> DB_PARAMS=<engine params> on the same line (when DB_PARAMS is not set already);
     an existing DB_PARAMS with the other engine's parameters is cleaned. Everything else is kept
     byte for byte. Returns the new text and one line per change."""
-    if versions.parse(target_version) < versions.parse(NO_EFFECT_ENV_VARS["DB_USE_SSL"]["since"]):
+    if "DB_USE_SSL" not in no_effect_names(target_version):
         return text, []
     assignments = parse_env_lines(text)
     names = {name for _n, name, _v in assignments}

@@ -15,7 +15,7 @@ import os
 from typing import Any, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils import (
-    om_config, om_ingestion_cli, om_ingestion_python, om_ingestion_workflow, versions,
+    om_config, om_ingestion_cli, om_ingestion_python, om_ingestion_workflow, releases,
 )
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_data import MAX_FILE_BYTES
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import ConfigError
@@ -26,13 +26,12 @@ MAX_FILES = 20000
 
 
 def check_target(target_version: str) -> None:
+    """The one gate (releases.hop_for) on the target alone: a release that exists and that the table has a
+    hop to; ConfigError with its message otherwise."""
     try:
-        minor = versions.minor(target_version)
-    except ValueError as exc:
-        raise ConfigError("target_version %r is not a version like 1.2.5." % target_version) from exc
-    if minor != "1.2":
-        raise ConfigError("target_version %s is not supported: ingestion_config migrates 1.1 files to 1.2.x only "
-                          "(upgrade one minor version at a time)." % target_version)
+        releases.hop_for(None, target_version)
+    except releases.HopError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _excluded(path: str, exclude: list[str]) -> bool:

@@ -18,22 +18,11 @@ import json
 import os
 from typing import Any, Callable, Optional
 
+from ansible_collections.openmetadata.ops.plugins.module_utils import releases
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import ConfigError
 
-# (1.1 module, name) -> (1.2 module, name)
-MOVED = {
-    ("metadata.profiler.api.workflow", "ProfilerWorkflow"): ("metadata.workflow.profiler", "ProfilerWorkflow"),
-    ("metadata.data_quality.api.workflow", "TestSuiteWorkflow"): ("metadata.workflow.data_quality", "TestSuiteWorkflow"),
-    ("metadata.data_insight.api.workflow", "DataInsightWorkflow"):
-        ("metadata.workflow.data_insight", "DataInsightWorkflow"),
-    ("metadata.ingestion.api.source", "Source"): ("metadata.ingestion.api.steps", "Source"),
-    ("metadata.ingestion.api.source", "InvalidSourceException"):
-        ("metadata.ingestion.api.steps", "InvalidSourceException"),
-    ("metadata.ingestion.api.sink", "Sink"): ("metadata.ingestion.api.steps", "Sink"),
-    ("metadata.ingestion.api.processor", "Processor"): ("metadata.ingestion.api.steps", "Processor"),
-    ("metadata.ingestion.api.stage", "Stage"): ("metadata.ingestion.api.steps", "Stage"),
-    ("metadata.ingestion.api.bulk_sink", "BulkSink"): ("metadata.ingestion.api.steps", "BulkSink"),
-}
+# (1.1 module, name) -> (1.2 module, name): the release table's ingestion_moves of the 1.2 hop.
+MOVED: dict[tuple[str, str], tuple[str, str]] = releases.hop_data("1.2")["ingestion_moves"]
 WORKFLOW = ("metadata.ingestion.api.workflow", "Workflow")
 SOURCE_CLASSES = {("metadata.ingestion.api.source", "Source"), ("metadata.ingestion.api.steps", "Source")}
 WORKFLOW_CLASSES = {"metadata": ("metadata.workflow.metadata", "MetadataWorkflow"),

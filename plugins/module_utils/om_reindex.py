@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_api import ApiClient, ApiError
-from ansible_collections.openmetadata.ops.plugins.module_utils.versions import parse
+from ansible_collections.openmetadata.ops.plugins.module_utils import releases
 
 APP_NAME = "SearchIndexingApplication"
 APPS = "/api/v1/apps"
@@ -165,7 +165,7 @@ class Reindexer:
             return api
         if version:
             try:
-                return "search_reindex" if parse(version)[:2] < (1, 2) else "apps"
+                return releases.reindex_api(version)  # the release table's reindex_api
             except ValueError:
                 pass
         return "apps"

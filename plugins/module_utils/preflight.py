@@ -3,14 +3,16 @@
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
 """Judge the facts of ``om_info`` against an intended upgrade: the problems that must stop it (each
 naming what is wrong and how to fix it), warnings, what will change in order, what will be lost,
-and the report (JSON-able dict and Markdown). The rules come from ``versions.UPGRADE_HOPS`` and
-``search.MIN_ENGINE_VERSIONS``; nothing here reads or changes the system."""
+and the report (JSON-able dict and Markdown). The version rules, Java, ingestion Python and search engine
+minimums come from the one release table through its gate (``releases.hop_for``); nothing here reads or
+changes the system."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.search import MIN_ENGINE_VERSIONS, OPENSEARCH
-from ansible_collections.openmetadata.ops.plugins.module_utils.versions import UPGRADE_HOPS, minor, parse
+from ansible_collections.openmetadata.ops.plugins.module_utils import releases
+from ansible_collections.openmetadata.ops.plugins.module_utils.releases import OPENSEARCH
+from ansible_collections.openmetadata.ops.plugins.module_utils.versions import parse
 
 PARTS = ("server", "db", "search", "java", "deployment", "disk")
 MIB = 1024 * 1024
@@ -63,23 +65,18 @@ def installed_version(facts: Dict[str, Any]) -> tuple:
     return None, None
 
 
+# HopError.code -> the problem code of the report, by the side the error is about.
+HOP_CODES = {("target", "invalid"): "target_invalid", ("target", "unknown"): "target_invalid",
+             ("target", "not_supported"): "target_not_supported", ("target", "downgrade"): "downgrade",
+             ("source", "invalid"): "source_invalid", ("source", "unknown"): "source_invalid",
+             ("source", "not_supported"): "source_not_supported"}
+
+
 def _check_versions(judge: Judge, facts: Dict[str, Any], intent: Dict[str, Any]) -> Dict[str, Any]:
     target = str(intent.get("target_version") or "")
     given_source = str(intent.get("source_version") or "")
     installed, where = installed_version(facts)
     schema = ((facts.get("db") or {}).get("schema_version") or {})
-    hop = None
-    target_parts = _version_or_none(target)
-    if not target_parts or len(target_parts) < 3:
-        judge.refuse("target_invalid", "openmetadata_target_version %r is not a release version like 1.2.5: set it to "
-                                       "the 1.2.x release to install." % (target,))
-    elif minor(target) not in UPGRADE_HOPS:
-        judge.refuse("target_not_supported",
-                     "target %s is not a 1.2.x release: this collection upgrades 1.1.x to %s. Set "
-                     "openmetadata_target_version to a 1.2 release, e.g. 1.2.5." % (target, ", ".join(
-                         "%s.x" % k for k in sorted(UPGRADE_HOPS))))
-    else:
-        hop = UPGRADE_HOPS[minor(target)]
     source = given_source or installed
     source_from = "openmetadata_source_version" if given_source else where
     if not source and schema.get("native"):
@@ -94,25 +91,35 @@ def _check_versions(judge: Judge, facts: Dict[str, Any], intent: Dict[str, Any])
                      "cannot tell which OpenMetadata version is installed: the server did not answer, no "
                      "<install_dir>/current link was found and the database has no change log. Start the server, "
                      "check openmetadata_server_url / openmetadata_install_dir, or set openmetadata_source_version.")
-    elif _version_or_none(source) is None:
-        judge.refuse("source_invalid", "the source version %r (from %s) is not a version" % (source, source_from))
-    elif hop and minor(source) != hop["source"] and not (target_parts and parse(source) >= target_parts):
-        judge.refuse("source_not_supported",
-                     "installed version %s (from %s) is not %s.x: OpenMetadata %s can only be reached from %s.x. "
-                     "Upgrade to the latest %s.x release first."
-                     % (source, source_from, hop["source"], target, hop["source"], hop["source"]))
-    if target_parts and given_source and _version_or_none(given_source) and target_parts < parse(given_source):
-        judge.refuse("downgrade", "target %s is older than the source %s (openmetadata_source_version): this is a "
-                                  "downgrade. Downgrades are not supported; restore a backup with the restore "
-                                  "playbook instead." % (target, given_source))
-    if target_parts and installed and _version_or_none(installed) and target_parts < parse(installed):
+    # A version read from the system ('1.1.7-release', '1.1.7.0') is judged by its release; what the user gave
+    # is judged as written.
+    gated_source = given_source or release_of(source) or source
+    hop = None
+    try:
+        hop = releases.hop_for(gated_source or None, target, source_what="openmetadata_source_version" if given_source
+                               else "the installed version (from %s)" % source_from,
+                               target_what="openmetadata_target_version")
+    except releases.HopError as exc:
+        code = HOP_CODES.get((exc.field, exc.code), "version_not_supported")
+        if code == "downgrade" and not given_source:
+            code = "target_older_than_installed"
+        judge.refuse(code, str(exc))
+        if exc.field == "source":
+            try:  # the target's own facts still drive the other checks
+                hop = releases.hop_for(None, target, target_what="openmetadata_target_version")
+            except releases.HopError:
+                hop = None
+    target_parts = _version_or_none(target) if hop else None
+    if target_parts and given_source and installed and _version_or_none(installed) \
+            and target_parts < parse(installed) and release_of(given_source) != release_of(installed):
         judge.refuse("target_older_than_installed",
                      "target %s is older than the installed %s (%s): set openmetadata_target_version to %s or newer."
                      % (target, installed, where, release_of(installed)))
     if target_parts and installed and _version_or_none(installed) and target_parts == parse(release_of(installed) or "0"):
         judge.warn("OpenMetadata %s is already installed: the upgrade has nothing to do" % installed)
     native = schema.get("native")
-    if native and _version_or_none(native) and hop and parse(native)[:2] > parse(hop["source"])[:2]:
+    ran_line = (hop or {}).get("source_line") or (hop or {}).get("from_line")
+    if native and _version_or_none(native) and ran_line and parse(native)[:2] > parse(ran_line)[:2]:
         judge.warn("the database's change log already lists native migration %s: a newer migration has run "
                    "against this database" % native)
     return {"source": source, "source_from": source_from, "target": target, "installed": installed, "hop": hop}
@@ -191,7 +198,7 @@ def _check_java(judge: Judge, facts: Dict[str, Any], intent: Dict[str, Any], hop
         if java.get("error") and kind != "docker":
             _required(judge, intent, "java", java["error"], "Java")
         return
-    needed = int(hop["min_java"])
+    needed = int(hop["java_min_major"])
     given = bool(intent.get("java_home"))
     if java.get("major") is None:
         if given:
@@ -215,14 +222,14 @@ def _check_java(judge: Judge, facts: Dict[str, Any], intent: Dict[str, Any], hop
                             intent.get("target_version"), needed, needed))
 
 
-def _check_search(judge: Judge, facts: Dict[str, Any], intent: Dict[str, Any], target: str, kind: Optional[str]) -> Optional[str]:
+def _check_search(judge: Judge, facts: Dict[str, Any], intent: Dict[str, Any], target: str, kind: Optional[str],
+                  hop: Optional[Dict[str, Any]] = None) -> Optional[str]:
     search = facts.get("search") or {}
     if search.get("error") or not search.get("version"):
         _required(judge, intent, "search", search.get("error") or "no version", "the search engine")
         return None
-    try:
-        floor = MIN_ENGINE_VERSIONS[minor(target)][search["distribution"]]
-    except (KeyError, ValueError):
+    floor = (hop or {}).get("search_min", {}).get(search["distribution"])
+    if not floor:
         return None
     if parse(search["version"]) >= parse(floor):
         return None
@@ -320,7 +327,9 @@ def plan_steps(facts: Dict[str, Any], result: Dict[str, Any], intent: Dict[str, 
                                                          result["search_minimum"]))
     steps.append("delete OpenMetadata's search indexes (rebuilt by the reindex)")
     lost = (facts.get("query_loss") or {}).get("count")
-    steps.append("run bootstrap_storage.sh migrate-all (1.2.0 schema and data migrations%s)" % (
+    migrations = (result.get("release") or {}).get("native_migrations")
+    steps.append("run bootstrap_storage.sh migrate-all (%s%s)" % (
+        "native migrations %s" % ", ".join(migrations) if migrations else "schema and data migrations",
         "; deletes %d saved queries" % lost if lost else ""))
     steps.append("start OpenMetadata %s and wait until healthy" % result.get("target"))
     steps.append("reindex everything, write the old logo/login settings through the settings API, check the version")
@@ -360,13 +369,13 @@ def evaluate(facts: Dict[str, Any], intent: Dict[str, Any]) -> Dict[str, Any]:
     _check_java(judge, facts, intent, versions["hop"], kind)
     search_minimum = None
     if versions["hop"]:
-        search_minimum = _check_search(judge, facts, intent, versions["target"], kind)
+        search_minimum = _check_search(judge, facts, intent, versions["target"], kind, versions["hop"])
         _check_ingestion(judge, intent, versions["hop"], versions["target"])
     _check_queries(judge, facts, intent)
     result = {"ok": not judge.problems, "problems": judge.problems, "warnings": judge.warnings,
               "source": versions["source"], "source_from": versions["source_from"], "target": versions["target"],
               "installed": versions["installed"], "deployment": kind, "backup_space_needed": needed,
-              "search_minimum": search_minimum}
+              "search_minimum": search_minimum, "release": versions["hop"]}
     result["plan"] = plan_steps(facts, result, intent)
     result["losses"] = losses(facts, intent)
     return result

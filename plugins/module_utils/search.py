@@ -12,91 +12,21 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List, Optional
 from urllib.parse import quote
 
+from ansible_collections.openmetadata.ops.plugins.module_utils import releases
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_api import ApiClient, ApiError
-from ansible_collections.openmetadata.ops.plugins.module_utils.versions import parse
+from ansible_collections.openmetadata.ops.plugins.module_utils.versions import minor as minor_of, parse
 
-ELASTICSEARCH = "elasticsearch"
-OPENSEARCH = "opensearch"
+ELASTICSEARCH = releases.ELASTICSEARCH
+OPENSEARCH = releases.OPENSEARCH
 
-# OpenMetadata's own indexes, by OpenMetadata minor version (names without the cluster alias).
-# 1.1: the ElasticSearchIndexType enum of the 1.1 server (ElasticSearchIndexDefinition).
-# 1.2: "indexName" values of the server's elasticsearch/indexMapping.json in 1.2 (one per entity the
-# SearchIndexingApplication indexes, the service indexes and the three data-insight indexes).
-OPENMETADATA_INDEXES: Dict[str, List[str]] = {
-    "1.1": [
-        "table_search_index",
-        "topic_search_index",
-        "dashboard_search_index",
-        "pipeline_search_index",
-        "user_search_index",
-        "team_search_index",
-        "glossary_search_index",
-        "mlmodel_search_index",
-        "container_search_index",
-        "query_search_index",
-        "tag_search_index",
-        "test_case_search_index",
-        "entity_report_data_index",
-        "web_analytic_entity_view_report_data_index",
-        "web_analytic_user_activity_report_data_index",
-    ],
-    "1.2": [
-        "table_search_index",
-        "stored_procedure_search_index",
-        "database_schema_search_index",
-        "database_search_index",
-        "chart_search_index",
-        "dashboard_search_index",
-        "dashboard_data_model_search_index",
-        "pipeline_search_index",
-        "topic_search_index",
-        "container_search_index",
-        "search_entity_search_index",
-        "query_search_index",
-        "mlmodel_search_index",
-        "test_case_search_index",
-        "test_suite_search_index",
-        "data_product_search_index",
-        "domain_search_index",
-        "glossary_search_index",
-        "glossary_term_search_index",
-        "tag_search_index",
-        "classification_search_index",
-        "user_search_index",
-        "team_search_index",
-        "entity_report_data_index",
-        "web_analytic_entity_view_report_data_index",
-        "web_analytic_user_activity_report_data_index",
-        "database_service_search_index",
-        "messaging_service_search_index",
-        "pipeline_service_search_index",
-        "dashboard_service_search_index",
-        "search_service_search_index",
-        "storage_service_search_index",
-        "mlmodel_service_search_index",
-        "metadata_service_search_index",
-    ],
-}
-
-# Whether OpenMetadata puts ``<clusterAlias>_`` before the index names of a minor version: the first
-# release of that minor that does, or None when none does. 1.1 and 1.2 have no clusterAlias setting: the
-# elasticSearchConfiguration models generated from the server's schemas (openmetadata-ingestion 1.1.7.5 and
-# 1.2.0.1 to 1.2.5.3) have no such field and forbid unknown ones, so a 1.2 server refuses it and never
-# prefixes. It first appears in 1.3.0 (CLUSTER_ALIAS_FIRST); a 1.3 entry here (and in OPENMETADATA_INDEXES)
-# is an addition.
-CLUSTER_ALIAS_SINCE: Dict[str, Optional[str]] = {
-    "1.1": None,
-    "1.2": None,
-}
-CLUSTER_ALIAS_FIRST = "1.3"
-
-# The oldest engine each OpenMetadata version supports, per distribution.
-# 1.2: Elasticsearch 8.10.2 / OpenSearch 2.7 (the 1.2 release notes and docker/helm set-ups).
-# 1.1: Elasticsearch 7.16 (its docker quickstart) / OpenSearch 1.3.
-MIN_ENGINE_VERSIONS: Dict[str, Dict[str, str]] = {
-    "1.1": {ELASTICSEARCH: "7.16.0", OPENSEARCH: "1.3.0"},
-    "1.2": {ELASTICSEARCH: "8.10.2", OPENSEARCH: "2.7.0"},
-}
+# OpenMetadata's own indexes per minor version, whether a minor's releases prefix them with the
+# clusterAlias (1.1 and 1.2: no; it first appears in 1.3.0) and the oldest engine each minor supports are
+# columns of the one release table (releases.LINES: indexes, cluster_alias_since, search_min). The code
+# below reads that table; these names are read-only views of it for docs and evidence tests.
+OPENMETADATA_INDEXES: Dict[str, List[str]] = {m: releases.index_names(m) for m in releases.known_lines()}
+MIN_ENGINE_VERSIONS: Dict[str, Dict[str, str]] = {m: dict(releases.line(m)["search_min"])
+                                                  for m in releases.known_lines()}
+CLUSTER_ALIAS_FIRST = "1.3"  # upstream's first release line with a clusterAlias (wheel 1.3.0.0)
 
 # Each of the two OpenMetadata versions also names what to install when the engine is too old.
 ADVICE = {
@@ -106,16 +36,19 @@ ADVICE = {
 
 
 def om_minor(version: str) -> str:
-    """'1.2.5' -> '1.2'; refuses versions this collection has no index names for."""
+    """'1.2.5' or '1.2' -> '1.2'; refuses versions the release table has no index names for, and a release
+    (three numbers) that does not exist (releases.check_release: '1.2.99')."""
+    text = str(version).strip()
     try:
-        parts = parse(str(version))
+        found = minor_of(text)
     except ValueError:
         raise ValueError("om_version %r is not a version like 1.1 or 1.2.5" % (version,))
-    minor = "%d.%d" % (parts[0], parts[1] if len(parts) > 1 else 0)
-    if minor not in OPENMETADATA_INDEXES:
+    if found in releases.LINES and text.count(".") >= 2:
+        releases.check_release(text, "om_version", allow_build=True)  # HopError (a ValueError) when it does not exist
+    if found not in releases.LINES:
         raise ValueError("no index names known for OpenMetadata %s (known: %s)"
-                         % (version, ", ".join(sorted(OPENMETADATA_INDEXES))))
-    return minor
+                         % (version, ", ".join(releases.known_lines())))
+    return found
 
 
 def prefixed(name: str, cluster_alias: Optional[str]) -> str:
@@ -126,14 +59,14 @@ def prefixed(name: str, cluster_alias: Optional[str]) -> str:
 def minors_of(om_version: str) -> List[str]:
     """The minor versions whose names ``om_version`` stands for: all known ones, oldest first, for 'all'."""
     if str(om_version) == "all":
-        return sorted(OPENMETADATA_INDEXES, key=parse)
+        return releases.known_lines()
     return [om_minor(om_version)]
 
 
 def has_cluster_alias(om_version: str) -> bool:
     """Whether OpenMetadata ``om_version`` (a minor such as 1.2, or a release) prefixes its index names with
     its clusterAlias."""
-    since = CLUSTER_ALIAS_SINCE.get(om_minor(om_version))
+    since = releases.cluster_alias_since(om_minor(om_version))
     if since is None:
         return False
     version = parse(str(om_version))
@@ -153,12 +86,13 @@ def index_prefix(om_version: str, cluster_alias: Optional[str]) -> Optional[str]
 
 def no_cluster_alias_msg(om_version: str) -> str:
     minors = [m for m in minors_of(om_version) if not has_cluster_alias(m)]
+    first = releases.first_cluster_alias_line() or CLUSTER_ALIAS_FIRST
     if len(minors) == 1:
         what = "OpenMetadata %s has no clusterAlias (it appears in %s); its index names are never prefixed" % (
-            minors[0], CLUSTER_ALIAS_FIRST)
+            minors[0], first)
     else:
         what = "OpenMetadata %s and %s have no clusterAlias (it appears in %s); their index names are never " \
-               "prefixed" % (", ".join(minors[:-1]), minors[-1], CLUSTER_ALIAS_FIRST)
+               "prefixed" % (", ".join(minors[:-1]), minors[-1], first)
     return "%s: remove cluster_alias / openmetadata_search_cluster_alias. Nothing was changed." % what
 
 
@@ -168,14 +102,14 @@ def wanted_names(om_version: str, cluster_alias: Optional[str] = None, names: Op
     ``om_version`` ('all': of every known minor), plus ``extra_names``, minus ``exclude_names``; all given
     without the cluster alias, which is prefixed here for the releases that have one (index_prefix; an
     alias no release in ``om_version`` has is refused). Wildcards are refused: every name must be exact."""
-    releases = minors_of(om_version) if str(om_version) == "all" else [str(om_version)]
-    if cluster_alias and not any(has_cluster_alias(release) for release in releases):
+    asked = minors_of(om_version) if str(om_version) == "all" else [str(om_version)]
+    if cluster_alias and not any(has_cluster_alias(release) for release in asked):
         raise ValueError(no_cluster_alias_msg(om_version))
     excluded = set(exclude_names or [])
     result: List[str] = []
-    for release in releases:
+    for release in asked:
         prefix = cluster_alias if has_cluster_alias(release) else None
-        base = list(names) if names else list(OPENMETADATA_INDEXES[om_minor(release)])
+        base = list(names) if names else releases.index_names(om_minor(release))
         base += list(extra_names or [])
         for name in base:
             check_exact_name(name)
@@ -245,10 +179,10 @@ def _engine_from_nodes(client: ApiClient, root_answer: Any) -> Engine:
 def version_problem(engine: Engine, minimum: Optional[str] = None, om_version: Optional[str] = None) -> Optional[str]:
     """None when the engine is new enough, else a message naming what to install. ``minimum`` wins over
     the built-in minimum of ``om_version``."""
-    floor = minimum or MIN_ENGINE_VERSIONS[om_minor(om_version or "1.2")][engine.distribution]
+    target = om_minor(om_version) if om_version and om_version != "all" else releases.newest_target_line()
+    floor = minimum or releases.search_minimum(target, engine.distribution)
     if parse(engine.version) >= parse(floor):
         return None
-    target = om_minor(om_version) if om_version else "1.2"
     product = "OpenSearch" if engine.distribution == OPENSEARCH else "Elasticsearch"
     advice = ADVICE[engine.distribution] % (floor, target, floor)
     msg = "%s %s at this URL is older than %s, which OpenMetadata %s needs: %s." % (
@@ -303,13 +237,13 @@ def client_from_params(params: Dict[str, Any]) -> ApiClient:
 
 
 def required_minimum(min_version: Any, om_version: str, engine: Engine) -> Optional[str]:
-    """min_version: false/None -> no check; true -> the built-in minimum for om_version (1.2 when 'all');
-    a version string -> that version."""
+    """min_version: false/None -> no check; true -> the release table's minimum for om_version (of the newest
+    target line when 'all'); a version string -> that version."""
     if min_version in (None, False) or str(min_version).lower() in ("false", "no", "off", "0", ""):
         return None
     if min_version is True or str(min_version).lower() in ("true", "yes", "on", "1"):
-        target = "1.2" if om_version == "all" else om_minor(om_version)
-        return MIN_ENGINE_VERSIONS[target][engine.distribution]
+        target = releases.newest_target_line() if om_version == "all" else om_minor(om_version)
+        return releases.search_minimum(target, engine.distribution)
     text = str(min_version)
     parse(text)  # raises ValueError on nonsense
     return text
@@ -321,7 +255,7 @@ def run_search_index(params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]
     om_version = str(params.get("om_version") or "all")
     alias = params.get("cluster_alias") or ""
     extra, exclude = params.get("extra_names"), params.get("exclude_names")
-    # Each release's own prefix rule (CLUSTER_ALIAS_SINCE): 1.1 and 1.2 never prefix, and an alias given
+    # Each release's own prefix rule (the table's cluster_alias_since): 1.1 and 1.2 never prefix, and an alias given
     # for them is refused here, before the engine is contacted.
     names = wanted_names(om_version, alias, params.get("names") or None, extra, exclude)
     client = client_from_params(params)
@@ -329,7 +263,7 @@ def run_search_index(params: Dict[str, Any], check_mode: bool) -> Dict[str, Any]
     minimum = required_minimum(params.get("min_version"), om_version, engine)
     problem = None
     if minimum:
-        problem = version_problem(engine, minimum, "1.2" if om_version == "all" else om_version)
+        problem = version_problem(engine, minimum, om_version)
     existing = list_indexes(client)
     found = {name: existing[name]["docs_count"] for name in names if name in existing}
     result: Dict[str, Any] = {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from ansible_collections.openmetadata.ops.plugins.module_utils import releases
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import parse
 
 SETTINGS_PATH = "/api/v1/system/settings"
@@ -34,11 +35,8 @@ KNOWN_FIELDS: dict[str, dict[str, type]] = {
         "jwtTokenExpiryTime": int,
     },
 }
-SINCE: dict[str, str] = {
-    "customLogoConfiguration": "1.1.0",
-    "customLogoConfiguration.customFaviconUrlPath": "1.2.1",
-    "loginConfiguration": "1.2.1",
-}
+# The releases come from the one release table (releases.LINES[...]["settings_since"]); SINCE is its view.
+SINCE: dict[str, str] = releases.settings_since()
 
 
 class SettingError(Exception):
@@ -47,7 +45,7 @@ class SettingError(Exception):
 
 def _newer_than(what: str, om_version: Optional[str]) -> Optional[str]:
     """The release ``what`` first appears in, when that is after ``om_version``."""
-    since = SINCE.get(what)
+    since = releases.settings_since().get(what)
     if om_version and since and parse(since) > parse(om_version):
         return since
     return None

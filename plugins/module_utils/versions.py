@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, openmetadata.ops contributors
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
-"""Version facts in one place: this collection's version and how OpenMetadata
-versions compare. Upgrade hops (1.1 -> 1.2, later 1.2 -> 1.3) are added here as data."""
+"""This collection's version and how version texts compare (the tolerant parser, newest, matches, the
+one ``minor()``). What OpenMetadata's releases are and which upgrades are supported is the release table
+and its gate in ``releases.py``."""
 from __future__ import annotations
 
 from typing import Optional
@@ -41,15 +42,6 @@ def matches(actual: str, expected: str) -> bool:
     want = parse(expected)
     have = parse(actual)
     return have[: len(want)] == want
-
-
-# Upgrade hops this collection supports, keyed by the target minor version: the source minor it
-# comes from, the oldest Java the target server runs on, and the Python range of the target's
-# ingestion package (openmetadata-ingestion 1.2.x supports 3.8-3.10). Search engine minimums live
-# in search.MIN_ENGINE_VERSIONS. A later hop (1.2 -> 1.3) is one more entry here.
-UPGRADE_HOPS: dict[str, dict[str, object]] = {
-    "1.2": {"source": "1.1", "min_java": 17, "ingestion_python": ("3.8", "3.10")},
-}
 
 
 def minor(version: str) -> str:

@@ -106,7 +106,11 @@ options:
     type: int
     default: 10
   target_version:
-    description: The release to upgrade to (e.g. V(1.2.5)). When set, C(verdict) judges the facts against it.
+    description:
+      - The release to upgrade to (e.g. V(1.2.5)). When set, C(verdict) judges the facts against it and C(release)
+        returns what the collection's release table says about the upgrade.
+      - Only releases that exist and that the table has a hop to are accepted (1.2.0 to 1.2.5, from 1.1.0 to 1.1.7
+        or from an older 1.2 release); anything else is a problem of the verdict naming what is supported.
     type: str
   source_version:
     description: The installed release, when known better than the server and the install folder tell.
@@ -131,7 +135,8 @@ options:
   ingestion_hosts:
     description:
       - The Python version of each ingestion host, as C({host, version, error}), or the registered results of a
-        command looped over the hosts (C(item), C(stdout), C(rc), C(unreachable), C(msg)); checked against 3.8-3.10.
+        command looped over the hosts (C(item), C(stdout), C(rc), C(unreachable), C(msg)); checked against the
+        target's range (C(release.ingestion_python)).
     type: list
     elements: dict
     default: []
@@ -228,10 +233,26 @@ disk:
 verdict:
   description:
     - With O(target_version). C(ok), C(problems) (list of {code, msg}), C(warnings), C(source), C(source_from),
-      C(target), C(installed), C(deployment), C(backup_space_needed), C(search_minimum), C(plan) (what will
-      change, in order), C(losses) (what will be lost).
+      C(target), C(installed), C(deployment), C(backup_space_needed), C(search_minimum), C(release) (as the
+      top-level C(release)), C(plan) (what will change, in order), C(losses) (what will be lost).
   returned: when target_version is set
   type: dict
+release:
+  description:
+    - With O(target_version). The release table's facts of the upgrade from the source (O(source_version), else the
+      installed version) to the target, as the one gate (C(releases.hop_for)) returns them; null when the target is
+      refused. Roles read their numbers from here (or from C(openmetadata_preflight.release)), never copy them.
+    - C(source), C(target), C(source_line), C(target_line), C(from_line) (the line the target is reached from),
+      C(kind) (minor, patch, none, or null when the source is unknown), C(java_min_major), C(ingestion_python)
+      ([lowest, highest]), C(search_min) ({elasticsearch, opensearch}), C(index_names), C(cluster_alias) (whether
+      the target prefixes index names), C(native_migrations) (the native migration folders the hop runs, null when
+      the source is unknown), C(target_native), C(images), C(config_changes) ({since, kind, path}), C(supported)
+      (the supported upgrades, in words).
+  returned: when target_version is set
+  type: dict
+  sample: {"source": "1.2.0", "target": "1.2.5", "kind": "patch", "java_min_major": 17,
+           "ingestion_python": ["3.8", "3.10"], "search_min": {"elasticsearch": "8.10.2", "opensearch": "2.7.0"},
+           "native_migrations": ["1.2.1", "1.2.4"], "cluster_alias": false}
 report:
   description: Everything above plus C(host) and C(generated_at), ready to be written as JSON.
   returned: always
@@ -346,6 +367,7 @@ def main() -> None:
             "backup_safety_factor": p["backup_safety_factor"], "ingestion_hosts": p["ingestion_hosts"],
             "required": p["required"]})
         result["verdict"] = verdict
+        result["release"] = verdict.get("release")
     report = {"host": p["host_label"] or platform.node(),
               "generated_at": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
               "facts": facts, "verdict": verdict, "query_export": p["query_export_path"]}

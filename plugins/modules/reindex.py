@@ -203,6 +203,7 @@ from typing import Callable, Optional
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.openmetadata.ops.plugins.module_utils import releases
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_api import ApiClient, ApiError
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_reindex import (
     Reindexer, ReindexFailed, progress_values, wanted_configuration)
@@ -212,15 +213,15 @@ from ansible_collections.openmetadata.ops.plugins.module_utils.search import (
 
 
 def index_release(api: str, server_version: Optional[str]) -> str:
-    """Whose index names the run writes: the server's own release when the index table knows its minor,
-    else the minor the API stands for (apps: 1.2, search_reindex: 1.1)."""
+    """Whose index names the run writes: the server's own release when the release table knows it, else
+    the newest line of the table that reindexes through ``api`` (apps: 1.2, search_reindex: 1.1)."""
     if server_version:
         try:
             om_minor(server_version)
             return server_version
         except ValueError:
             pass
-    return "1.2" if api == "apps" else "1.1"
+    return [line for line in releases.known_lines() if releases.line(line)["reindex_api"] == api][-1]
 
 
 def verify(params: dict, release: str, result: dict) -> str:
@@ -229,7 +230,8 @@ def verify(params: dict, release: str, result: dict) -> str:
                                  "password": params["search_password"], "api_key": params["search_api_key"],
                                  "validate_certs": params["search_validate_certs"],
                                  "ca_path": params["search_ca_path"], "timeout": params["request_timeout"]})
-    # Prefixed only for releases that have a clusterAlias (never 1.1 or 1.2: search.CLUSTER_ALIAS_SINCE).
+    # Prefixed only for releases that have a clusterAlias (never 1.1 or 1.2: the release table's
+    # cluster_alias_since).
     names = wanted_names(release, params["cluster_alias"])
     documents: dict = {}
     for attempt in range(3):  # a refresh interval may pass before the last bulk is visible

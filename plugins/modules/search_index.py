@@ -66,7 +66,9 @@ options:
     default: read
   om_version:
     description:
-      - "Whose index names: V(1.1), V(1.2) (or a full version such as V(1.2.5)), or V(all) for both lists."
+      - "Whose index names: V(1.1), V(1.2) (or a release such as V(1.2.5)), or V(all) for every list; empty means V(all)."
+      - The names and the rules are the collection's release table (C(module_utils/releases.py)); a release that does
+        not exist (V(1.2.99)) is refused.
     type: str
     default: all
   names:
@@ -85,8 +87,9 @@ options:
     default: []
   min_version:
     description:
-      - V(true) checks the minimum for O(om_version) (Elasticsearch 8.10.2 / OpenSearch 2.7.0 for 1.2 and V(all);
-        Elasticsearch 7.16.0 / OpenSearch 1.3.0 for 1.1); a version string checks that version; V(false) no check.
+      - V(true) checks the release table's minimum for O(om_version) (Elasticsearch 8.10.2 / OpenSearch 2.7.0 for 1.2
+        and, as the newest release line, for V(all); Elasticsearch 7.16.0 / OpenSearch 1.3.0 for 1.1); a version string
+        checks that version; V(false) no check.
       - With O(state=read) the result is only reported (RV(version_ok)).
     type: raw
     default: false

@@ -89,4 +89,4 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(playbook, tmp_path):
     assert "does not exist; set path" in missing.result("migrate")["msg"]
     good = deployment(tmp_path / "other")
     wrong = migrate(playbook, good, target_version="1.3.0")
-    assert "migrates compose deployments to 1.2.x" in wrong.result("migrate")["msg"]
+    assert "is not a release this collection supports" in wrong.result("migrate")["msg"]

@@ -292,7 +292,9 @@ def test_docker_deployment_is_detected_from_the_compose_file(host, tmp_path, sea
 
 @pytest.mark.parametrize("engine", ["mysql"])
 @pytest.mark.parametrize("code, overrides, text", [
-    ("target_not_supported", {"openmetadata_target_version": "1.3.0"}, "is not a 1.2.x release"),
+    ("target_not_supported", {"openmetadata_target_version": "1.3.0"}, "is not a release this collection supports"),
+    ("target_invalid", {"openmetadata_target_version": "1.2.99"}, "1.2.99 is not an OpenMetadata release that exists"),
+    ("target_invalid", {"openmetadata_target_version": "v1.2.5-rc"}, "is not a release version"),
     ("downgrade", {"openmetadata_source_version": "1.2.1", "openmetadata_target_version": "1.2.0"}, "downgrade"),
 ])
 def test_refusal(host, code, overrides, text):
@@ -307,7 +309,7 @@ def test_every_problem_is_refused_in_one_failure(host):
     before = host.dbs.snapshot(host.name)
     run = host.run(openmetadata_source_version="1.0.5", openmetadata_deployment="kubernetes",
                    openmetadata_backup_safety_factor=1e9, openmetadata_accept_query_loss=False)
-    for code, text in (("source_not_supported", "is not 1.1.x"),
+    for code, text in (("source_not_supported", "1.0.5 is not a release this collection supports"),
                        ("deployment_unknown", "set openmetadata_deployment to bare_metal or docker"),
                        ("disk_space", "below the estimated backup size"),
                        ("query_loss", "openmetadata_accept_query_loss: true")):

@@ -95,8 +95,9 @@ def test_merge_mode_writes_the_shipped_file_with_user_edits(tmp_path):
     ("bad-tabs.txt", {}, "indented with a tab"),
     ("bad-duplicate.txt", {}, "duplicate key"),
     ("bad-list-root.yaml", {}, "must hold a YAML mapping"),
-    ("mysql-commented-1.1.7.yaml", {"target_version": "1.4.0"}, "not supported"),
-    ("mysql-commented-1.1.7.yaml", {"source_version": "1.0.5"}, "one hop"),
+    ("mysql-commented-1.1.7.yaml", {"target_version": "1.4.0"}, "not a release this collection supports"),
+    ("mysql-commented-1.1.7.yaml", {"target_version": "1.2.99"}, "not an OpenMetadata release that exists"),
+    ("mysql-commented-1.1.7.yaml", {"source_version": "1.0.5"}, "Supported upgrades: 1.1.0-1.1.7 -> 1.2.0-1.2.5"),
     ("compose-1.1.yml", {}, "compose_config"),
     ("big", {}, "refuses files over"),
 ])

@@ -161,10 +161,11 @@ def test_image_helpers():
     ("services: [a\n", {}, "is not valid YAML (line"),
     ("foo: 1\n", {}, "has no `services:` mapping"),
     ("services:\n  web:\n    image: nginx\n", {}, "no service in"),
-    (MYSQL, {"target_version": "1.3.0"}, "migrates compose deployments to 1.2.x"),
-    (MYSQL, {"target_version": "latest"}, "is not a version"),
-    (MYSQL.replace("server:1.1.7", "server:1.0.1"), {}, "upgrade to 1.1 first"),
-    (MYSQL.replace("server:1.1.7", "server:1.2.5"), {"target_version": "1.2.0"}, "a downgrade is a rollback"),
+    (MYSQL, {"target_version": "1.3.0"}, "is not a release this collection supports"),
+    (MYSQL, {"target_version": "latest"}, "is not a release version"),
+    (MYSQL, {"target_version": "1.2.99"}, "is not an OpenMetadata release that exists"),
+    (MYSQL.replace("server:1.1.7", "server:1.0.1"), {}, "the server image's tag 1.0.1 is not a release this"),
+    (MYSQL.replace("server:1.1.7", "server:1.2.5"), {"target_version": "1.2.0"}, "a downgrade is not an upgrade"),
 ])
 def test_bad_input_is_refused_with_a_clear_message(text, kwargs, message):
     with pytest.raises(om_compose.ComposeError, match=message.replace("(", r"\(").replace("[", r"\[")):

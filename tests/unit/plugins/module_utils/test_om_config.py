@@ -222,11 +222,13 @@ def test_bad_input_is_refused_with_a_clear_message(name, message):
 
 
 @pytest.mark.parametrize("target,source,message", [
-    ("1.3.0", None, "not supported"), ("banana", None, "not a version"), ("1.2.5", "1.0.2", "one hop"),
-    ("1.2.5", "x", "not a version"),
+    ("1.3.0", None, "not a release this collection supports"), ("banana", None, "is not a release version"),
+    ("1.2.5", "1.0.2", "not a release this collection supports"), ("1.2.5", "x", "is not a release version"),
+    ("1.2.99", None, "not an OpenMetadata release that exists"), ("1.2.0", "1.2.5", "a downgrade"),
 ])
 def test_unknown_versions_are_refused(target, source, message):
-    with pytest.raises(ConfigError, match=message):
+    # The one gate's message (releases.hop_for), naming what is supported.
+    with pytest.raises(ConfigError, match="%s.*Supported upgrades: 1.1.0-1.1.7 -> 1.2.0-1.2.5" % message):
         om_config.plan_config((FIXTURES / "mysql-commented-1.1.7.yaml").read_text(), target_version=target,
                               source_version=source)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.openmetadata.ops.plugins.module_utils import om_reindex as r
+from ansible_collections.openmetadata.ops.plugins.module_utils import releases
 from ansible_collections.openmetadata.ops.plugins.module_utils import search as s
 
 
@@ -26,6 +27,8 @@ def test_wildcards_and_bad_names_refused(bad):
 def test_unknown_om_version():
     with pytest.raises(ValueError, match="no index names known"):
         s.om_minor("1.3.0")
+    with pytest.raises(ValueError, match="1.2.99 is not an OpenMetadata release that exists"):
+        s.om_minor("1.2.99")
 
 
 @pytest.mark.parametrize("root,ok", [
@@ -124,15 +127,19 @@ def test_alias_refusal_names_the_release_and_the_fix():
     assert s.index_prefix("1.2", "") is None and s.index_prefix("1.1.7", None) is None
 
 
-def test_prefix_table_covers_every_index_table_entry():
-    assert set(s.CLUSTER_ALIAS_SINCE) == set(s.OPENMETADATA_INDEXES)
-    assert s.CLUSTER_ALIAS_SINCE["1.1"] is None and s.CLUSTER_ALIAS_SINCE["1.2"] is None
+def test_prefix_rule_is_a_column_of_every_line():
+    for line in releases.known_lines():
+        assert "cluster_alias_since" in releases.line(line) and releases.index_names(line)
+    assert releases.cluster_alias_since("1.1") is None and releases.cluster_alias_since("1.2") is None
+    assert set(s.OPENMETADATA_INDEXES) == set(releases.known_lines())
 
 
 def test_a_later_release_with_an_alias_is_an_addition(monkeypatch):
-    # what a 1.3 entry would do: prefix its own names only, from its first release on
-    monkeypatch.setitem(s.OPENMETADATA_INDEXES, "1.3", ["table_search_index", "api_service_search_index"])
-    monkeypatch.setitem(s.CLUSTER_ALIAS_SINCE, "1.3", "1.3.0")
+    # what a 1.3 row would do: prefix its own names only, from its first release on
+    monkeypatch.setitem(releases.LINES, "1.3", {
+        "releases": {"1.3.0": {"native": ()}, "1.3.2": {"native": ()}},
+        "indexes": ["table_search_index", "api_service_search_index"], "cluster_alias_since": "1.3.0",
+        "search_min": dict(releases.line("1.2")["search_min"]), "reindex_api": "apps", "hop": None})
     assert s.wanted_names("1.3", "prod") == ["prod_table_search_index", "prod_api_service_search_index"]
     assert s.wanted_names("1.3.2", "prod", names=["a_index"]) == ["prod_a_index"]
     assert s.wanted_names("1.3", "") == ["table_search_index", "api_service_search_index"]

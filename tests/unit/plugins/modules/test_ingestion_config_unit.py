@@ -205,8 +205,10 @@ def test_shell_words_keep_their_positions() -> None:
 def test_missing_paths_and_bad_target_version(tmp_path: pathlib.Path) -> None:
     planned = om_ingestion.plan([str(tmp_path / "nope"), str(tmp_path / "*.yaml")])
     assert [f["kind"] for f in planned["findings"]] == ["path", "path"]
-    with pytest.raises(ConfigError, match="1.2.x only"):
+    with pytest.raises(ConfigError, match="not a release this collection supports.*Supported upgrades"):
         om_ingestion.plan([str(tmp_path)], target_version="1.3.0")
+    with pytest.raises(ConfigError, match="1.2.99 is not an OpenMetadata release that exists"):
+        om_ingestion.plan([str(tmp_path)], target_version="1.2.99")
 
 
 def test_exclude_and_kinds(tree: pathlib.Path) -> None:
