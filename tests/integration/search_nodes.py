@@ -3,7 +3,11 @@
 
 Each node runs on loopback with a free port, a 256 MB heap, its own temporary data and log
 folders, security off where the distribution has it, and - when the tests run as root - as the
-system user ``omsearch`` (Elasticsearch refuses root). ``stop()`` ends it by its process id."""
+system user ``omsearch`` (Elasticsearch refuses root). ``stop()`` ends it by its process id.
+
+As root, the distributions live in a world-traversable cache outside the clone (the clone may sit in a
+private folder ``omsearch`` cannot enter; see scripts/search-engines.sh) and .build/search-engines/ links
+to it: a node runs from the link's target, with its data and log folders under that cache too."""
 from __future__ import annotations
 
 import json
@@ -20,6 +24,8 @@ from typing import Optional
 REPO = pathlib.Path(__file__).resolve().parents[2]
 ENGINES_DIR = REPO / ".build" / "search-engines"
 RUN_USER = "omsearch"
+# as scripts/search-engines.sh
+CACHE = pathlib.Path(os.environ.get("OM_SEARCH_ENGINES_CACHE", "/var/tmp/openmetadata-ops-search-engines"))
 JAVA_HOME = os.environ.get("OM_TEST_JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64")
 REAL_VERSIONS = [("elasticsearch", "7.16.3"), ("elasticsearch", "8.10.2"), ("opensearch", "2.11.1")]
 
@@ -49,10 +55,16 @@ class RealNode:
     def __init__(self, flavor: str, version: str) -> None:
         self.flavor = flavor
         self.version = version
-        self.home = ENGINES_DIR / ("%s-%s" % (flavor, version))
+        # the real folder: the user the node runs as may not traverse the clone to the link
+        self.home = (ENGINES_DIR / ("%s-%s" % (flavor, version))).resolve()
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
-        self.workdir = pathlib.Path(tempfile.mkdtemp(prefix="om-%s-%s-" % (flavor, version)))
+        run_dir = None
+        if os.geteuid() == 0:
+            run_dir = CACHE / "run"
+            run_dir.mkdir(parents=True, exist_ok=True)
+            run_dir.chmod(0o755)
+        self.workdir = pathlib.Path(tempfile.mkdtemp(prefix="om-%s-%s-" % (flavor, version), dir=run_dir))
         self.proc: Optional[subprocess.Popen] = None
         self.log = self.workdir / "stdout.log"
 
@@ -76,6 +88,9 @@ class RealNode:
         for setting in settings:
             argv += ["-E", setting]
         if os.geteuid() == 0:
+            if subprocess.run(["runuser", "-u", RUN_USER, "--", "test", "-x", argv[0]], check=False).returncode:
+                raise RuntimeError("%s cannot run %s (a folder on the way it may not enter): run "
+                                   "`make search-engines` as root, which unpacks them in %s" % (RUN_USER, argv[0], CACHE))
             user = pwd.getpwnam(RUN_USER)
             for path in (self.workdir, data, logs):
                 os.chown(path, user.pw_uid, user.pw_gid)
