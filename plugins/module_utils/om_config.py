@@ -482,7 +482,9 @@ def plan_config(text: str, *, path: str = "openmetadata.yaml", target_version: s
             if not isinstance(value, ScalarNode):
                 raise ConfigError("%s: database.url must be a text value, it is a %s." % (path, type(value).__name__))
             new_url, why = _new_url(value.value, engine, env)
-            literal = _literal_url_warning(new_url if new_url is not None else value.value)
+            # MySQL: its 1.1 URL carried useSSL & co. literally, and 1.2 moved them to DB_PARAMS.
+            literal = _literal_url_warning(new_url if new_url is not None else value.value) \
+                if engine == "mysql" else None
             if literal:
                 warnings.append(literal)
             if new_url is not None:

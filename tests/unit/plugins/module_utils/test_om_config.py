@@ -368,3 +368,40 @@ def test_split_migration_path_keeps_the_line_comment():
     out = om_config.plan_config(text, target_version="1.2.0")["text"]
     assert '  flywayPath: "./bootstrap/sql/migrations/flyway"  # where the SQL lives\n' in out
     assert not om_config.plan_config(out, target_version="1.2.0")["changed"]
+
+
+def _url_plan(url: str, driver: str = "com.mysql.cj.jdbc.Driver", env=None) -> dict:
+    text = "database:\n  driverClass: %s\n  url: %s\n" % (driver, url)
+    return om_config.plan_config(text, target_version="1.2.5", source_version="1.1.7", env=env or {})
+
+
+def _db_params_warnings(result: dict) -> list:
+    return [w for w in result["warnings"] if "DB_PARAMS" in w and w.startswith("database.url")]
+
+
+def test_a_literal_mysql_url_is_kept_with_a_warning_naming_its_parameters():
+    """issue 19: a URL written out keeps its parameters, and DB_PARAMS (1.2's way to set SSL) does nothing
+    to it: say so, with what it carries; a password in it is not repeated."""
+    result = _url_plan("jdbc:mysql://db:3306/openmetadata_db?useSSL=true&serverTimezone=UTC&password=s3cr3t")
+    assert not result["changed"]
+    warnings = _db_params_warnings(result)
+    assert len(warnings) == 1, result["warnings"]
+    assert "useSSL=true, serverTimezone=UTC, password=********" in warnings[0]
+    assert "no effect" in warnings[0] and "?${DB_PARAMS:-useSSL=true&serverTimezone=UTC}" in warnings[0]
+    assert "s3cr3t" not in " ".join(result["warnings"])
+    bare = _db_params_warnings(_url_plan("jdbc:mysql://db:3306/openmetadata_db"))
+    assert len(bare) == 1 and "carries no parameters" in bare[0]
+
+
+@pytest.mark.parametrize("url", [
+    "jdbc:mysql://db:3306/openmetadata_db?${DB_PARAMS:-allowPublicKeyRetrieval=true&useSSL=false}",
+    "jdbc:mysql://db:3306/openmetadata_db?useSSL=${DB_USE_SSL:-false}",   # becomes ${DB_PARAMS:-...}
+])
+def test_a_mysql_url_reading_db_params_gets_no_such_warning(url):
+    assert _db_params_warnings(_url_plan(url)) == []
+
+
+def test_a_literal_postgresql_url_is_not_warned_about():
+    # Scope of the warning: the MySQL URL, whose useSSL & co. 1.2 sets through DB_PARAMS (issue 19).
+    result = _url_plan("jdbc:postgresql://db:5432/openmetadata_db?sslmode=prefer", driver="org.postgresql.Driver")
+    assert _db_params_warnings(result) == []
