@@ -253,6 +253,10 @@ def test_backup_failure_in_the_job_keeps_its_message_and_check_mode_runs_in_the_
     result = check.result("Back up the OpenMetadata database")
     assert result["changed"] is True and result["manifest"] is None and "would write" in result["msg"], result
     assert not lines_of(check, "Backup progress") and not (tmp_path / "c").exists()
+    # the role names no file it never wrote (issue 19), only the folder
+    shown = check.result("Show what the backup holds")["msg"]
+    assert shown.startswith("Would write a new backup under %s (check mode" % (tmp_path / "c")), shown
+    assert ".sql.gz" not in shown, shown
 
 
 def test_backup_that_outlives_its_time_limit_fails_with_what_to_raise(tmp_path, monkeypatch):
