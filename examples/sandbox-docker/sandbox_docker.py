@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -29,7 +30,8 @@ from fixtures import om_database  # noqa: E402  pylint: disable=wrong-import-pos
 
 
 def compose(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(["docker", "compose", *args], cwd=WORK, check=check, text=True)
+    # plain output: no colour escape codes in a log or a CI job
+    return subprocess.run(["docker", "compose", "--ansi", "never", *args], cwd=WORK, check=check, text=True)
 
 
 def wait_version(version: str, timeout: float = 120) -> None:
@@ -51,7 +53,10 @@ def up() -> None:
         return
     subprocess.run([sys.executable, "-m", "tests.docker.images"], cwd=REPO, check=True)
     WORK.mkdir(parents=True)
-    shutil.copy(REPO / "tests" / "fixtures" / "compose" / "e2e-1.1.7-postgres.yml", WORK / "docker-compose.yml")
+    # The test fixture keeps upstream's top-level `version:` (the collection must handle it); compose v2 only
+    # warns that it is obsolete, on every command: the sandbox's own file goes without it.
+    fixture = (REPO / "tests" / "fixtures" / "compose" / "e2e-1.1.7-postgres.yml").read_text()
+    (WORK / "docker-compose.yml").write_text(re.sub(r"(?m)^version:.*\n", "", fixture))
     (WORK / ".env").write_text("COMPOSE_PROJECT_NAME=om-sandbox\n" + "".join(
         "OM_TEST_%s_PORT=%d\n" % item for item in PORTS.items()))
     compose("up", "--detach", "--wait", "postgresql", "elasticsearch")
