@@ -16,7 +16,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(PY)
 export ANSIBLE_NOCOLOR := 1
 PYTEST_ARGS ?=
 
-.PHONY: all venv link oracle oracle-wheels services search-engines search-engines-cached ingestion-wheelhouse ingestion-venv docker-engine-up docker-engine-down sandbox-docker sandbox-docker-reset sandbox sandbox-reset test pytest unit integration compat molecule sanity lint changelog bench ee-context clean
+.PHONY: all venv sandbox-venv link oracle oracle-wheels services search-engines search-engines-cached ingestion-wheelhouse ingestion-venv docker-engine-up docker-engine-down sandbox-docker sandbox-docker-reset sandbox sandbox-reset test pytest unit integration compat molecule sanity lint changelog bench ee-context clean
 
 all: test
 
@@ -54,12 +54,27 @@ sandbox-docker-reset: venv
 # The sandbox: two stand-in OpenMetadata 1.1.7 hosts on this machine (MariaDB and PostgreSQL),
 # built by examples/sandbox/setup.yml when missing, then upgraded by playbooks/upgrade.yml.
 # Run it again: the upgrade play reports changed=0. sandbox-reset removes it all.
-sandbox: venv link services
-	$(BIN)/ansible-playbook -i examples/sandbox/inventory.yml examples/sandbox/setup.yml
-	$(BIN)/ansible-playbook -i examples/sandbox/inventory.yml openmetadata.ops.upgrade
+# It needs ansible-core and the modules' libraries only (requirements-sandbox.txt), not the development
+# toolchain: it uses .venv when `make venv` made it, else a venv of its own in .build/sandbox-venv.
+SANDBOX_VENV ?= $(if $(wildcard $(VENV)/.installed),$(VENV),.build/sandbox-venv)
+SANDBOX_BIN := $(SANDBOX_VENV)/bin
+SANDBOX_ENV := ANSIBLE_PYTHON_INTERPRETER=$(CURDIR)/$(SANDBOX_BIN)/python
 
-sandbox-reset: venv link services
-	$(BIN)/ansible-playbook -i examples/sandbox/inventory.yml examples/sandbox/reset.yml
+sandbox-venv: $(SANDBOX_VENV)/.installed
+.build/sandbox-venv/.installed: requirements.txt requirements-sandbox.txt
+	@echo "sandbox: installing ansible-core and the modules' libraries (requirements-sandbox.txt) into .build/sandbox-venv"
+	$(PYTHON) -m venv .build/sandbox-venv
+	.build/sandbox-venv/bin/pip install --disable-pip-version-check --progress-bar off -r requirements-sandbox.txt \
+	  | grep --line-buffered -E '^(Collecting|Successfully installed)' || true
+	@.build/sandbox-venv/bin/ansible-playbook --version >/dev/null && echo "sandbox: .build/sandbox-venv ready ($$(du -sm .build/sandbox-venv | cut -f1) MB)"
+	touch $@
+
+sandbox: sandbox-venv link services
+	$(SANDBOX_ENV) $(SANDBOX_BIN)/ansible-playbook -i examples/sandbox/inventory.yml examples/sandbox/setup.yml
+	$(SANDBOX_ENV) $(SANDBOX_BIN)/ansible-playbook -i examples/sandbox/inventory.yml openmetadata.ops.upgrade
+
+sandbox-reset: sandbox-venv link services
+	$(SANDBOX_ENV) $(SANDBOX_BIN)/ansible-playbook -i examples/sandbox/inventory.yml examples/sandbox/reset.yml
 
 test: pytest oracle compat molecule sanity lint
 
