@@ -65,7 +65,7 @@ sandbox-venv: $(SANDBOX_VENV)/.installed
 	@echo "sandbox: installing ansible-core and the modules' libraries (requirements-sandbox.txt) into .build/sandbox-venv"
 	$(PYTHON) -m venv .build/sandbox-venv
 	.build/sandbox-venv/bin/pip install --disable-pip-version-check --progress-bar off -r requirements-sandbox.txt \
-	  | grep --line-buffered -E '^(Collecting|Successfully installed)' || true
+	  | grep --line-buffered -E '^(Collecting|Successfully installed|ERROR)' || true
 	@.build/sandbox-venv/bin/ansible-playbook --version >/dev/null && echo "sandbox: .build/sandbox-venv ready ($$(du -sm .build/sandbox-venv | cut -f1) MB)"
 	touch $@
 
