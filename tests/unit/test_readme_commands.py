@@ -58,7 +58,8 @@ def test_ansible_doc_from_the_checkout_prints_the_doc(command: str) -> None:
 
 def test_the_sandbox_setup_alone_finds_the_collection() -> None:
     """setup.yml uses openmetadata.ops.reindex: --syntax-check resolves it (and fails when it cannot)."""
-    for command in _readme_commands(".venv/bin/ansible-playbook -i examples/sandbox/inventory.yml "
-                                     "examples/sandbox/setup.yml"):
+    commands = _readme_commands(".venv/bin/ansible-playbook -i examples/sandbox/inventory.yml examples/sandbox/setup.yml")
+    assert commands
+    for command in commands:
         proc = _run(command, "--syntax-check")
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
