@@ -101,9 +101,13 @@ def _check_versions(judge: Judge, facts: Dict[str, Any], intent: Dict[str, Any])
                                target_what="openmetadata_target_version")
     except releases.HopError as exc:
         code = HOP_CODES.get((exc.field, exc.code), "version_not_supported")
+        msg = str(exc)
         if code == "downgrade" and not given_source:
             code = "target_older_than_installed"
-        judge.refuse(code, str(exc))
+            msg = ("target %s is older than the installed %s (%s): set openmetadata_target_version to %s or newer. "
+                   "Supported upgrades: %s." % (target, installed, where, release_of(installed),
+                                                releases.supported_text()))
+        judge.refuse(code, msg)
         if exc.field == "source":
             try:  # the target's own facts still drive the other checks
                 hop = releases.hop_for(None, target, target_what="openmetadata_target_version")
@@ -126,10 +130,8 @@ def _check_versions(judge: Judge, facts: Dict[str, Any], intent: Dict[str, Any])
 
 
 def release_of(version: Optional[str]) -> Optional[str]:
-    if not version:
-        return None
-    parts = _version_or_none(version)
-    return ".".join(str(p) for p in parts[:3]) if parts else None
+    """The release a version read from the system stands for (releases.release_of)."""
+    return releases.release_of(version) if version else None
 
 
 def _required(judge: Judge, intent: Dict[str, Any], part: str, error: Optional[str], what: str) -> None:

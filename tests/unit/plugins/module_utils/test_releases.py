@@ -48,7 +48,7 @@ def test_every_11_to_12_pair_is_a_minor_hop(source, target):
     assert any(c["since"] == "1.2.1" for c in hop["config_changes"]) == (target != "1.2.0")
 
 
-@pytest.mark.parametrize("source, target", [(s, t) for s, t in itertools.combinations(R12, 2)])
+@pytest.mark.parametrize("source, target", list(itertools.combinations(R12, 2)))
 def test_every_patch_upgrade_inside_12_goes_through_the_same_gate(source, target):
     hop = releases.hop_for(source, target)
     assert hop["kind"] == "patch" and hop["java_min_major"] == 17
@@ -136,10 +136,9 @@ def test_every_since_of_the_table_is_a_release_that_exists():
 
 @pytest.mark.parametrize("target", ["1.2.99", "1.2", "v1.2.5-rc", "", "latest", "1.3.0"])
 def test_every_module_refuses_a_bad_target_with_the_gates_message(target):
-    try:
+    with pytest.raises(releases.HopError) as gate:
         releases.hop_for(None, target)
-    except releases.HopError as exc:
-        expected = str(exc)
+    expected = str(gate.value)
     text = (REPO / "tests" / "fixtures" / "om_config" / "mysql-commented-1.1.7.yaml").read_text()
     with pytest.raises(ConfigError) as info:
         om_config.plan_config(text, target_version=target)
@@ -221,8 +220,9 @@ def test_a_fake_13_row_is_all_a_new_hop_needs(with_13):
     assert (hop["kind"], hop["from_line"], hop["native_migrations"]) == ("minor", "1.2", ["1.3.0"])
     assert hop["ingestion_python"] == ["3.8", "3.11"] and hop["search_min"]["elasticsearch"] == "8.11.4"
     assert releases.hop_for("1.3.0", "1.3.1")["kind"] == "patch"
-    with pytest.raises(releases.HopError, match="cannot be upgraded to 1.3.0 in one hop: OpenMetadata 1.3 is reached "
-                                                 "from 1.2 \\(1.2.0-1.2.5\\) only.*to the latest 1.2 release first"):
+    skip = "cannot be upgraded to 1.3.0 in one hop: OpenMetadata 1.3 is reached from 1.2 \\(1.2.0-1.2.5\\) only" \
+           ".*to the latest 1.2 release first"
+    with pytest.raises(releases.HopError, match=skip):
         releases.hop_for("1.1.7", "1.3.0")
     with pytest.raises(releases.HopError, match="1.3.9 is not an OpenMetadata release that exists"):
         releases.hop_for("1.2.5", "1.3.9")
