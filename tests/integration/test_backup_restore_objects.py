@@ -127,9 +127,12 @@ def catalog_of(dbs: Databases, name: str, schema: str = "public") -> dict[str, A
                     for (obj,) in sorted(cur.fetchall()):
                         cur.execute("SHOW CREATE %s `%s`" % (kind, obj))
                         row = cur.fetchone()
-                        # name, sql_mode and definition (views: definition); not the timestamps
-                        out["%s %s" % (kind, obj)] = [row[1]] if kind == "VIEW" else list(row[1:4] if kind == "EVENT"
-                                                                                              else row[1:3])
+                        # sql_mode and definition (events: and time zone; views: definition only);
+                        # not the timestamps
+                        if kind == "VIEW":
+                            out["%s %s" % (kind, obj)] = [row[1]]
+                        else:
+                            out["%s %s" % (kind, obj)] = list(row[1:4] if kind == "EVENT" else row[1:3])
                 cur.execute("SELECT ROUTINE_NAME, SQL_MODE, IS_DETERMINISTIC, SECURITY_TYPE, DEFINER "
                             "FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() ORDER BY 1")
                 out["routine attributes"] = cur.fetchall()
