@@ -154,6 +154,11 @@ docs-images:
 bench: venv link services
 	$(PY) bench/backup_bench.py
 
+# docs/images/performance.png from the recorded results (bench/results/*.json, *restore*.txt); runs no benchmark
+.PHONY: bench-plot
+bench-plot: venv
+	$(PY) bench/plot.py --output docs/images/performance.png
+
 # The AWX execution environment's build context in .build/ee (docs/awx.md): the collection tarball,
 # then ansible-builder create. Building the image needs a container engine and its base image.
 ee-context: venv
