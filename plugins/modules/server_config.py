@@ -96,7 +96,9 @@ options:
   env:
     description:
       - Environment the server runs with (name -> value), the highest priority when resolving C(${VAR:-default})
-        (e.g. C(DB_USE_SSL), C(OM_CUSTOM_LOGO_URL_PATH)). Give only what matters; values are not logged as secrets.
+        (e.g. C(DB_USE_SSL), C(OM_CUSTOM_LOGO_URL_PATH)). Give only what matters.
+      - Treated as secret (C(no_log)), since it may hold C(DB_USER_PASSWORD): Ansible masks each value wherever it appears in
+        the result, so a short common value (C(true), C(3306)) also masks that text in the result's messages and diff.
     type: dict
     default: {}
   env_file:
@@ -339,7 +341,7 @@ def main() -> None:
         source_version={"type": "str"},
         engine={"type": "str", "choices": ["auto", "mysql", "postgresql"], "default": "auto"},
         search_engine={"type": "str", "choices": ["keep", "elasticsearch", "opensearch"], "default": "keep"},
-        env={"type": "dict", "default": {}},
+        env={"type": "dict", "default": {}, "no_log": True},
         env_file={"type": "list", "elements": "path", "default": [], "aliases": ["env_files"]},
         migrate_env_files={"type": "bool", "default": True},
         scan_files={"type": "list", "elements": "path", "default": []},
