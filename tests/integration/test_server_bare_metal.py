@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import pathlib
+import stat
+import subprocess
+import threading
 from typing import Any, Iterator
 
 import pytest
@@ -46,9 +49,10 @@ def role_vars(site: StandinSite, **extra: Any) -> dict[str, Any]:
     return values
 
 
-def run_role(site: StandinSite, tmp_path: pathlib.Path, tasks_from: str = "main", check: bool = False, **extra: Any):
+def run_role(site: StandinSite, tmp_path: pathlib.Path, tasks_from: str = "main", check: bool = False,
+             verbosity: int = 0, **extra: Any):
     task = {"name": "server role", "ansible.builtin.include_role": {"name": ROLE, "tasks_from": tasks_from}}
-    return run_playbook([task], tmp_path, check=check, play_vars=role_vars(site, **extra))
+    return run_playbook([task], tmp_path, check=check, play_vars=role_vars(site, **extra), verbosity=verbosity)
 
 
 def query_count(site: StandinSite) -> int:
@@ -253,3 +257,82 @@ def test_unreachable_search_at_migrate_fails_after_the_database_part(site, tmp_p
     assert "could not write the search indexes" in message and site.search_url.split("//")[1] in message, message
     assert "1.2.4" in change_log_versions(site)  # the database part committed before es-migrate
     assert run.result("Report the versions the migration completed")["changed"] is True
+
+
+class CommandLineWatch:
+    """Reads every process's command line (/proc/*/cmdline) every few milliseconds in a thread and keeps
+    those that hold ``secret``, and whether it ever saw a command line holding each of ``expect``."""
+
+    def __init__(self, secret: str, expect: tuple[str, ...], interval: float = 0.02) -> None:
+        self.secret = secret.encode()
+        self.expect = {word: False for word in expect}
+        self.leaks: list[str] = []
+        self.samples = 0
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for entry in pathlib.Path("/proc").iterdir():
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    line = (entry / "cmdline").read_bytes()
+                except OSError:
+                    continue  # gone in the meantime
+                if self.secret in line:
+                    leak = "%s: %s" % (entry.name, line.replace(b"\0", b" ").decode(errors="replace"))
+                    if leak not in self.leaks:
+                        self.leaks.append(leak)
+                for word in self.expect:
+                    if word.encode() in line:
+                        self.expect[word] = True
+            self.samples += 1
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "CommandLineWatch":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+
+@pytest.mark.parametrize("engine", ["mysql"])
+def test_db_password_never_on_a_command_line_nor_in_verbose_output(dbs, mariadb_user_with_password, tmp_path):
+    """Issue 17 section 3: the DB password of openmetadata_server_env reaches migrate-all and openmetadata.sh start
+    through a 0600 file, never through a command line (ps) or the -vvv output."""
+    name = dbs.build(hard_data=False)
+    password = mariadb_user_with_password["password"]
+    site = StandinSite(tmp_path / "site", "mysql", name, user=mariadb_user_with_password["user"], password=password)
+    site.pack("1.1.7", "1.2.5")
+    site.install("1.1.7")
+    site.start("1.1.7")
+    try:
+        # The watch sees a secret on a command line when there is one (a control, so that a silent watch fails).
+        with CommandLineWatch(password, ()) as control:
+            subprocess.run(["/bin/sh", "-c", "sleep 0.5", password], check=True)
+        assert control.leaks, "the command-line watch missed a process holding the secret"
+
+        with CommandLineWatch(password, ("migrate-all", "openmetadata.sh")) as watch:
+            run = run_role(site, tmp_path, verbosity=3)
+        assert run.rc == 0, run.output[-3000:] + run.stderr[-2000:]
+        assert watch.expect == {"migrate-all": True, "openmetadata.sh": True}, (watch.expect, watch.samples)
+        assert not watch.leaks, watch.leaks
+        assert "ESTABLISH LOCAL CONNECTION" in run.output  # -vvv was on
+        assert password not in run.output and password not in run.stderr
+        assert site.get("/api/v1/system/version", token=False)["version"] == "1.2.5"  # the password did arrive
+        env_file = site.install_dir / "openmetadata-server-env.sh"
+        assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+        assert "export DB_USER_PASSWORD=%s\n" % password in env_file.read_text()  # nothing to quote in this one
+
+        with CommandLineWatch(password, ()) as watch:
+            again = run_role(site, tmp_path)
+        assert again.rc == 0, again.output[-3000:]
+        assert again.changed == 0, [t for t in again.results() if t.get("changed")]  # the file's content is stable
+        assert not watch.leaks, watch.leaks
+        assert password not in again.output
+    finally:
+        site.stop_all()
