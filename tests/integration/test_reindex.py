@@ -25,9 +25,6 @@ from harness import REPO, free_port, run_playbook, unique_name
 from search_support import index_names, seed
 from simulator.search_engine import SearchEngineProcess
 
-pytestmark = pytest.mark.skipif(not (REPO / "tests/simulator/openmetadata/pack.py").exists(),
-                                reason="the OpenMetadata stand-in is not in this checkout")
-
 DEFAULT_TOKEN: Optional[str] = None
 
 

@@ -37,18 +37,6 @@ UPGRADE = REPO / "playbooks" / "upgrade.yml"
 SUMMARY_TASK = "Build the summary"
 
 
-def _missing(*paths: str) -> list[str]:
-    return [path for path in paths if not (REPO / path).exists()]
-
-
-STANDIN = ("tests/simulator/openmetadata/pack.py", "plugins/modules/reindex.py")
-needs_standin = pytest.mark.skipif(bool(_missing(*STANDIN)), reason="not in this checkout yet: %s" % _missing(*STANDIN))
-UPGRADE_PIECES = STANDIN + ("roles/server_bare_metal/tasks", "roles/search/tasks", "roles/preflight/tasks",
-                            "plugins/modules/server_config.py")
-needs_upgrade = pytest.mark.skipif(bool(_missing(*UPGRADE_PIECES)),
-                                   reason="the upgrade needs pieces not in this checkout yet: %s" % _missing(*UPGRADE_PIECES))
-
-
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory) -> pathlib.Path:
     """The stand-in release archives, packed once per test session (worker)."""
@@ -296,7 +284,6 @@ def assert_rolled_back(host: UpgradeHost, before: dict[str, Any], run: PlaybookR
 
 # --- the promises ---------------------------------------------------------------------------------
 
-@needs_upgrade
 @pytest.mark.parametrize("om_host", ["mysql", "postgresql"], indirect=True)
 def test_upgrade_check_mode_then_real_then_nothing_to_do(om_host):
     """--check changes nothing; the upgrade serves 1.2.5 with the DB setting (left low by the
@@ -336,7 +323,6 @@ def test_upgrade_check_mode_then_real_then_nothing_to_do(om_host):
     assert summary(again)["result"] == "already at the target: nothing to do"
 
 
-@needs_upgrade
 @pytest.mark.parametrize("om_host", ["mysql"], indirect=True)
 def test_a_cluster_alias_for_1_2_is_refused_before_anything_changes(om_host):
     """1.2 has no clusterAlias (it arrives with 1.3): a value for openmetadata_search_cluster_alias fails the
@@ -361,7 +347,6 @@ FAILURES = {
 }
 
 
-@needs_upgrade
 @pytest.mark.parametrize("om_host", ["mysql", "postgresql"], indirect=True)
 def test_failures_roll_back_to_the_old_release_with_nothing_lost(om_host):
     """A migration that crashes half-way, a server that refuses to start, a reindex that fails:
@@ -376,7 +361,6 @@ def test_failures_roll_back_to_the_old_release_with_nothing_lost(om_host):
         assert_rolled_back(host, before, run, phase)
 
 
-@needs_upgrade
 @pytest.mark.parametrize("om_host", ["mysql"], indirect=True)
 def test_failed_pipeline_redeploy_fails_the_host_but_keeps_the_upgrade(om_host):
     """Airflow refusing the DAGs is no reason to throw a migrated server away: the host fails with what to
@@ -395,7 +379,6 @@ def test_failed_pipeline_redeploy_fails_the_host_but_keeps_the_upgrade(om_host):
     assert host.record()["status"] == "finished"
 
 
-@needs_upgrade
 @pytest.mark.parametrize("om_host", ["mysql"], indirect=True)
 def test_interrupted_run_then_rerun_finishes(om_host):
     """ansible-playbook killed while the new release starts (slowly); the next run finishes the job
@@ -429,7 +412,6 @@ def test_interrupted_run_then_rerun_finishes(om_host):
     assert host.upgrade().changed == 0
 
 
-@needs_standin
 @pytest.mark.parametrize("om_host", ["postgresql"], indirect=True)
 def test_system_setting_module_against_the_server(om_host):
     """check mode and --diff show the change and write nothing; the write lands; a second run
