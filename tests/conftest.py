@@ -25,6 +25,10 @@ _ensure_link()
 sys.path.insert(0, str(LINK_ROOT))
 sys.path.insert(0, str(REPO / "tests"))
 
+# A skip fails the run unless tests/allowed_skips.txt allows it (hooks of tests/skip_policy.py).
+from skip_policy import (  # noqa: E402,F401  # pylint: disable=wrong-import-position,unused-import
+    pytest_collectreport, pytest_runtest_logreport, pytest_sessionfinish, pytest_terminal_summary)
+
 
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "ingestion_package: runs files against the real openmetadata-ingestion 1.2 "

@@ -66,12 +66,12 @@ def mariadb_user_with_password() -> Iterator[dict[str, str]]:
 
 @contextlib.contextmanager
 def _tmpfs(path: pathlib.Path, options: str) -> Iterator[pathlib.Path]:
-    """A real tmpfs mounted at ``path`` for the test (needs root; skips saying why otherwise)."""
+    """A real tmpfs mounted at ``path`` for the test (needs root; fails saying why otherwise)."""
     path.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root): %s" % proc.stderr.strip())
+        pytest.fail("cannot mount a tmpfs here (needs root): %s" % proc.stderr.strip(), pytrace=False)
     try:
         yield path
     finally:
@@ -233,13 +233,14 @@ def private_mariadb() -> Iterator[dict[str, Any]]:
     """
     for binary in ("mariadb-install-db", "mariadbd", "mariadb-admin"):
         if shutil.which(binary) is None:
-            pytest.skip("%s not installed: the private MariaDB fixture needs the server binaries" % binary)
+            pytest.fail("%s not installed: the private MariaDB fixture needs the server binaries (make services)" % binary,
+                        pytrace=False)
     if os.geteuid() == 0:
         try:
             import pwd  # pylint: disable=import-outside-toplevel
             pwd.getpwnam("mysql")
         except KeyError:
-            pytest.skip("no 'mysql' system user to run a private mariadbd as")
+            pytest.fail("no 'mysql' system user to run a private mariadbd as (make services)", pytrace=False)
     base = pathlib.Path(tempfile.mkdtemp(prefix="om-private-mariadb-"))
     server = _PrivateMariaDB(base)
     try:

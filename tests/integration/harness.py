@@ -182,5 +182,5 @@ def free_port() -> int:
 def pg_bin(name: str) -> str:
     versions = sorted(pathlib.Path("/usr/lib/postgresql").glob("*/bin/%s" % name))
     if not versions:
-        pytest.skip("PostgreSQL server binaries not installed (run make services)")
+        pytest.fail("PostgreSQL server binaries not installed (run make services)", pytrace=False)
     return str(versions[-1])

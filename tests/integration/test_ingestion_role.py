@@ -43,7 +43,7 @@ def pyenv_python(version: str) -> pathlib.Path:
     if not path.exists():
         found = sorted(PYENV.glob("%s*/bin/python" % version.rsplit(".", 1)[0]))
         if not found:
-            pytest.skip("no Python %s under %s (see /work/shared/TOOLCHAIN.md: pyenv)" % (version, PYENV))
+            pytest.fail("no Python %s under %s (see /work/shared/TOOLCHAIN.md: pyenv)" % (version, PYENV), pytrace=False)
         path = found[-1]
     return path
 

@@ -70,7 +70,7 @@ def built(request) -> Iterator[Built]:
     """One tiny database per engine, dropped after the module."""
     engine = request.param
     if not _server_up(engine):
-        pytest.skip(f"{engine} is not answering on 127.0.0.1; run scripts/services.sh")
+        pytest.fail(f"{engine} is not answering on 127.0.0.1; run make services", pytrace=False)
     name = _unique_name(engine)
     try:
         counts = om_database.build(engine, name)

@@ -362,7 +362,7 @@ def test_refuses_an_old_search_engine_unless_it_is_replaced(host, search_engines
 def test_refuses_ingestion_hosts_outside_python_38_to_310(host):
     py310, py311 = pyenv_python("3.10"), pyenv_python("3.11") or sys.executable
     if not py310:
-        pytest.skip("no Python 3.10 under pyenv")
+        pytest.fail("no Python 3.10 under pyenv", pytrace=False)
     host.ingestion = {"ingest_ok": py310, "ingest_new": py311, "ingest_broken": "/nonexistent/python"}
     run = host.run()
     found = problems(run)

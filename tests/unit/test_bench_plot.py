@@ -15,7 +15,6 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def _load_plot() -> ModuleType:
-    pytest.importorskip("matplotlib")
     spec = importlib.util.spec_from_file_location("bench_plot", REPO / "bench" / "plot.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
