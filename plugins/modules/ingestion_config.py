@@ -167,21 +167,19 @@ msg:
   sample: 3 file(s) changed (5 change(s)), 7 finding(s) need a human
 '''
 
-import os
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.openmetadata.ops.plugins.module_utils import om_config, om_ingestion, om_redact
+from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import write_file_atomic
 from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import ConfigError
 
 
 def _write(module: AnsibleModule, path: str, text: str) -> None:
-    """Atomic replace in the same directory; mode and owner follow the old file."""
-    tmp = "%s.%d.tmp" % (path, os.getpid())
-    with open(tmp, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    module.atomic_move(tmp, path)
+    """Atomic replace in the same directory; mode, owner (and SELinux context) follow the old file, and the
+    temporary file has that mode from its creation (dumpfile.write_file_atomic, the collection's one writer)."""
+    write_file_atomic(path, text.encode("utf-8"), mode=None, module=module)
 
 
 def main() -> None:

@@ -1,0 +1,117 @@
+"""dumpfile.write_file_atomic, the one writer of files beside the user's: the temporary file has the final mode
+(0600, or the target's) from its creation, whatever the umask, and no module keeps a writer of its own (issue 17)."""
+from __future__ import annotations
+
+import importlib
+import os
+import pathlib
+import re
+import stat
+
+import pytest
+
+from ansible_collections.openmetadata.ops.plugins.module_utils import dumpfile
+
+PLUGINS = pathlib.Path(__file__).resolve().parents[4] / "plugins"
+
+
+class Spy:
+    """Records the temporary file's mode when it is opened for writing (before the first byte) and when it is
+    moved into place."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.at_open: list[int] = []
+        self.at_replace: list[tuple[str, int]] = []
+        real_fdopen, real_replace = os.fdopen, os.replace
+
+        def fdopen(fd, *args, **kwargs):
+            self.at_open.append(stat.S_IMODE(os.fstat(fd).st_mode))
+            return real_fdopen(fd, *args, **kwargs)
+
+        def replace(src, dst, *args, **kwargs):
+            self.at_replace.append((os.fspath(src), stat.S_IMODE(os.stat(src).st_mode)))
+            return real_replace(src, dst, *args, **kwargs)
+
+        monkeypatch.setattr(dumpfile.os, "fdopen", fdopen)
+        monkeypatch.setattr(dumpfile.os, "replace", replace)
+
+
+@pytest.fixture
+def loose_umask():
+    old = os.umask(0o022)  # what makes an open(path, "w") 0644, readable by every user
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def test_new_file_is_0600_from_the_start(tmp_path, monkeypatch, loose_umask):
+    spy = Spy(monkeypatch)
+    target = tmp_path / "openmetadata.env"
+    dumpfile.write_file_atomic(str(target), b"DB_USER_PASSWORD=s3cret\n")
+    assert spy.at_open == [0o600]
+    assert [mode for _, mode in spy.at_replace] == [0o600]
+    assert spy.at_replace[0][0] != str(target) and os.path.dirname(spy.at_replace[0][0]) == str(tmp_path)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert target.read_bytes() == b"DB_USER_PASSWORD=s3cret\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["openmetadata.env"]  # no temp file left
+
+
+@pytest.mark.parametrize("existing", [0o600, 0o640, 0o644])
+def test_mode_none_keeps_the_targets_mode_from_the_start(tmp_path, monkeypatch, loose_umask, existing):
+    target = tmp_path / "openmetadata.yaml"
+    target.write_text("old\n")
+    target.chmod(existing)
+    spy = Spy(monkeypatch)
+    dumpfile.write_file_atomic(str(target), b"new\n", mode=None)
+    assert spy.at_open == [existing] and [mode for _, mode in spy.at_replace] == [existing]
+    assert stat.S_IMODE(target.stat().st_mode) == existing and target.read_text() == "new\n"
+
+
+def test_mode_none_for_a_new_file_is_0600(tmp_path, monkeypatch, loose_umask):
+    spy = Spy(monkeypatch)
+    dumpfile.write_file_atomic(str(tmp_path / "new.env"), b"x\n", mode=None)
+    assert spy.at_open == [0o600]
+
+
+def test_a_failed_write_leaves_the_target_and_no_temp_file(tmp_path, monkeypatch):
+    target = tmp_path / "openmetadata.env"
+    target.write_text("old\n")
+
+    def refuse(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(dumpfile.os, "replace", refuse)
+    with pytest.raises(OSError):
+        dumpfile.write_file_atomic(str(target), b"new\n", mode=None)
+    assert target.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["openmetadata.env"]
+
+
+class FakeModule:
+    def selinux_enabled(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("name", ["server_config", "compose_config", "ingestion_config"])
+def test_the_modules_write_through_the_shared_writer(tmp_path, monkeypatch, loose_umask, name):
+    module = importlib.import_module("ansible_collections.openmetadata.ops.plugins.modules.%s" % name)
+    target = tmp_path / "openmetadata.env"
+    target.write_text("DB_USER_PASSWORD=old\n")
+    target.chmod(0o600)
+    spy = Spy(monkeypatch)
+    module._write(FakeModule(), str(target), "DB_USER_PASSWORD=new\n")  # pylint: disable=protected-access
+    assert spy.at_open == [0o600] and [mode for _, mode in spy.at_replace] == [0o600]
+    assert target.read_text() == "DB_USER_PASSWORD=new\n" and stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_no_other_writer_of_temporary_files():
+    """Every `<file>.<pid>.tmp`-style writer goes through dumpfile.write_file_atomic (or the dump writer)."""
+    own = []
+    for path in sorted(PLUGINS.rglob("*.py")):
+        text = path.read_text()
+        if path.name == "dumpfile.py":
+            continue
+        for pattern in (r"\.tmp[\"']", r"\batomic_move\(", r"\bos\.replace\(", r"\bos\.rename\(", r"NamedTemporaryFile"):
+            if re.search(pattern, text):
+                own.append("%s: %s" % (path.relative_to(PLUGINS), pattern))
+    assert not own, own
