@@ -43,8 +43,8 @@ def skip_reason(report: Any) -> Optional[str]:
     return reason[len("Skipped: "):] if reason.startswith("Skipped: ") else reason
 
 
-def is_allowed(reason: str, rules: tuple[tuple[str, str], ...], environ: Any = os.environ) -> bool:
-    return any(environ.get(variable) == "1" and reason.startswith(prefix) for variable, prefix in rules)
+def is_allowed(reason: str, rules: tuple[tuple[str, str], ...]) -> bool:
+    return any(os.environ.get(variable) == "1" and reason.startswith(prefix) for variable, prefix in rules)
 
 
 def _record(report: Any) -> None:
