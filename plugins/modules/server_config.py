@@ -97,7 +97,7 @@ options:
     description:
       - Environment the server runs with (name -> value), the highest priority when resolving C(${VAR:-default})
         (e.g. C(DB_USE_SSL), C(OM_CUSTOM_LOGO_URL_PATH)). Give only what matters.
-      - Treated as secret (C(no_log)), since it may hold C(DB_USER_PASSWORD): Ansible masks each value wherever it appears in
+      - Treated as secret (C(no_log)), since it may hold C(DB_USER_PASSWORD). Ansible masks each value wherever it appears in
         the result, so a short common value (C(true), C(3306)) also masks that text in the result's messages and diff.
     type: dict
     default: {}

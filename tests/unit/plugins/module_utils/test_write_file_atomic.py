@@ -50,7 +50,7 @@ def test_new_file_is_0600_from_the_start(tmp_path, monkeypatch, loose_umask):
     target = tmp_path / "openmetadata.env"
     dumpfile.write_file_atomic(str(target), b"DB_USER_PASSWORD=s3cret\n")
     assert spy.at_open == [0o600]
-    assert [mode for _, mode in spy.at_replace] == [0o600]
+    assert [mode for _path, mode in spy.at_replace] == [0o600]
     assert spy.at_replace[0][0] != str(target) and os.path.dirname(spy.at_replace[0][0]) == str(tmp_path)
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert target.read_bytes() == b"DB_USER_PASSWORD=s3cret\n"
@@ -64,7 +64,7 @@ def test_mode_none_keeps_the_targets_mode_from_the_start(tmp_path, monkeypatch, 
     target.chmod(existing)
     spy = Spy(monkeypatch)
     dumpfile.write_file_atomic(str(target), b"new\n", mode=None)
-    assert spy.at_open == [existing] and [mode for _, mode in spy.at_replace] == [existing]
+    assert spy.at_open == [existing] and [mode for _path, mode in spy.at_replace] == [existing]
     assert stat.S_IMODE(target.stat().st_mode) == existing and target.read_text() == "new\n"
 
 
@@ -100,7 +100,7 @@ def test_the_modules_write_through_the_shared_writer(tmp_path, monkeypatch, loos
     target.chmod(0o600)
     spy = Spy(monkeypatch)
     module._write(FakeModule(), str(target), "DB_USER_PASSWORD=new\n")  # pylint: disable=protected-access
-    assert spy.at_open == [0o600] and [mode for _, mode in spy.at_replace] == [0o600]
+    assert spy.at_open == [0o600] and [mode for _path, mode in spy.at_replace] == [0o600]
     assert target.read_text() == "DB_USER_PASSWORD=new\n" and stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
