@@ -32,7 +32,7 @@ import yaml
 
 from fixtures import om_database
 from harness import ANSIBLE_PLAYBOOK, COLLECTIONS, REPO, unique_name
-from test_upgrade import SOURCE, TARGET, UpgradeHost, needs_upgrade
+from test_upgrade import SOURCE, TARGET, UpgradeHost
 from test_upgrade import dist  # noqa: F401  # pylint: disable=unused-import  # the packed releases (a fixture)
 
 AWX = REPO / "examples" / "awx"
@@ -383,9 +383,10 @@ def test_ansible_builder_writes_the_ee_build_context_offline(tmp_path):
     installed = tmp_path / "installed"
     proc = subprocess.run([str(galaxy), "collection", "install", "--offline", "-p", str(installed),
                            str(context / "_build" / "collections" / "openmetadata-ops.tar.gz")],
-                          capture_output=True, text=True, check=False, timeout=300,
+                          capture_output=True, text=True, check=False, timeout=300, cwd=tmp_path,
                           env={k: v for k, v in dict(os.environ, ANSIBLE_HOME=str(tmp_path / "home")).items()
-                               if k != "ANSIBLE_COLLECTIONS_PATH"})  # else: "already installed" (the link tree)
+                               if k != "ANSIBLE_COLLECTIONS_PATH"})  # else: "already installed" (the link tree);
+    # cwd: away from the checkout's ansible.cfg, whose collections_path is that link tree too
     assert proc.returncode == 0, proc.stdout + proc.stderr
     # The builder stage: introspection of what the galaxy stage installed.
     proc = _builder("introspect", "--sanitize", str(installed), cwd=tmp_path)
@@ -530,7 +531,6 @@ def answers(**overrides: str) -> dict[str, str]:
     return values
 
 
-@needs_upgrade
 def test_upgrade_runs_under_ansible_runner_as_awx_runs_it(awx_site):
     """A dry run asked for without check mode changes nothing; the check-mode job and the real job
     succeed with the summary in their events; the survey's backup folder is used; no secret is in

@@ -280,7 +280,6 @@ def test_a_server_on_another_version_leaves_the_client_alone(tmp_path, wheelhous
 
 # --- end to end: playbooks/upgrade.yml with an ingestion host ---------------------------------------
 
-@test_upgrade.needs_upgrade
 def test_upgrade_playbook_upgrades_server_pipelines_and_client(tmp_path, wheelhouse, dist, private_mariadb):  # noqa: F811
     """A 1.1.7 host and an ingestion host holding the 1.1.7.0 client: one run of playbooks/upgrade.yml
     serves 1.2.5, redeploys the deployed pipelines and gives the ingestion host a 1.2.5.x client that

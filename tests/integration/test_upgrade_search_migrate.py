@@ -17,7 +17,7 @@ import pytest
 
 from simulator.openmetadata.migrate import release_index_names
 from simulator.openmetadata.releases import release
-from test_upgrade import TARGET, assert_rolled_back, explain, faulty_release, needs_upgrade, summary, task_results
+from test_upgrade import TARGET, assert_rolled_back, explain, faulty_release, summary, task_results
 from test_upgrade import dist, om_host  # noqa: F401  # pylint: disable=unused-import  # fixtures
 
 
@@ -27,7 +27,6 @@ def migrate_output(run) -> str:
     return results[0].get("stdout", "")
 
 
-@needs_upgrade
 @pytest.mark.parametrize("om_host", ["mysql"], indirect=True)
 def test_indexes_deleted_before_migrate_created_by_it_filled_by_reindex(om_host):
     host = om_host
@@ -49,7 +48,6 @@ def test_indexes_deleted_before_migrate_created_by_it_filled_by_reindex(om_host)
     assert summary(run)["result"] == "upgraded"
 
 
-@needs_upgrade
 @pytest.mark.parametrize("om_host", ["mysql", "postgresql"], indirect=True)
 def test_search_unreachable_at_migrate_rolls_back_with_nothing_lost(om_host):
     host = om_host
