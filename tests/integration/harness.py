@@ -184,3 +184,15 @@ def pg_bin(name: str) -> str:
     if not versions:
         pytest.fail("PostgreSQL server binaries not installed (run make services)", pytrace=False)
     return str(versions[-1])
+
+
+def change_log_versions(engine: str, database: str) -> list[str]:
+    """The versions in SERVER_CHANGE_LOG of an OpenMetadata database on the shared server (sorted)."""
+    table = "SERVER_CHANGE_LOG" if engine == "mysql" else "server_change_log"
+    conn = om_database.connect(FIXTURE_ENGINE[engine], database)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT version FROM %s" % table)
+            return sorted(str(row[0]) for row in cur.fetchall())
+    finally:
+        conn.close()

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import pytest
 
 from fixtures import om_database
-from harness import FIXTURE_ENGINE, run_playbook
+from harness import FIXTURE_ENGINE, change_log_versions, run_playbook
 from simulator.openmetadata.install import StandinSite
 
 ROLE = "openmetadata.ops.server_bare_metal"
@@ -201,28 +201,17 @@ def test_install_from_url_verifies_the_checksum(tmp_path):
         server.server_close()
 
 
-def change_log_versions(site: StandinSite) -> list[str]:
-    table = "SERVER_CHANGE_LOG" if site.engine == "mysql" else "server_change_log"
-    conn = om_database.connect(FIXTURE_ENGINE[site.engine], site.database)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT version FROM %s" % table)
-            return sorted(str(row[0]) for row in cur.fetchall())
-    finally:
-        conn.close()
-
-
 def test_migrate_changed_only_when_server_change_log_changes(site, tmp_path):
     """The migrate phase reads SERVER_CHANGE_LOG before and after migrate-all: changed the first time, not
     changed on the migrated database (migrate-all ran again and found nothing to do). The DB credentials go to
     openmetadata.ops.info as options (no_log), never on a command line."""
     site.stop_all()
     site.install("1.2.5")
-    before = change_log_versions(site)
+    before = change_log_versions(site.engine, site.database)
     assert "1.2.0" not in before
     first = run_role(site, tmp_path, tasks_from="migrate")
     assert first.rc == 0, first.output[-3000:]
-    after = change_log_versions(site)
+    after = change_log_versions(site.engine, site.database)
     assert set(after) - set(before) == {"1.2.0", "1.2.1", "1.2.4"}
     report = first.result("Report the versions the migration completed")
     # Changed: the report, and the environment file the first run writes (0600, read by the wrapper shell).
@@ -236,7 +225,7 @@ def test_migrate_changed_only_when_server_change_log_changes(site, tmp_path):
     assert again.result("Run migrate-all")["rc"] == 0  # it did run, on a migrated database
     assert again.result("Report the versions the migration completed")["changed"] is False
     assert again.changed == 0, [t for t in again.results() if t.get("changed")]
-    assert change_log_versions(site) == after
+    assert change_log_versions(site.engine, site.database) == after
 
     dry = run_role(site, tmp_path, tasks_from="migrate", check=True)
     assert dry.rc == 0 and dry.changed == 0, dry.output[-3000:]
@@ -257,7 +246,7 @@ def test_unreachable_search_at_migrate_fails_after_the_database_part(site, tmp_p
     assert run.result("Run migrate-all")["rc"] == 0  # as upstream: es-migrate errors do not fail the script
     message = run.result("Report search indexes the migration could not write")["msg"]
     assert "could not write the search indexes" in message and site.search_url.split("//")[1] in message, message
-    assert "1.2.4" in change_log_versions(site)  # the database part committed before es-migrate
+    assert "1.2.4" in change_log_versions(site.engine, site.database)  # the database part committed before es-migrate
     assert run.result("Report the versions the migration completed")["changed"] is True
 
 

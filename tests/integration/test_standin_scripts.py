@@ -9,37 +9,19 @@ import re
 import subprocess
 import time
 import urllib.request
-from typing import Iterator
 
 import pytest
 
-from fixtures import om_database
-from harness import FIXTURE_ENGINE, free_port
+from harness import change_log_versions, free_port
 from simulator.openmetadata.install import StandinSite
 from simulator.openmetadata.migrate import release_index_names
 from simulator.openmetadata.releases import release
 from simulator.search_engine import SearchEngineProcess
-
-
-@pytest.fixture
-def site(dbs, tmp_path) -> Iterator[StandinSite]:
-    name = dbs.build(hard_data=False)
-    standin = StandinSite(tmp_path / "site", dbs.engine, name)
-    standin.install("1.1.7", link=False)
-    standin.install("1.2.5")
-    yield standin
-    standin.stop_all()
+from test_simulator_openmetadata import site  # noqa: F401  pylint: disable=unused-import
 
 
 def change_log(site: StandinSite) -> list[str]:
-    table = "SERVER_CHANGE_LOG" if site.engine == "mysql" else "server_change_log"
-    conn = om_database.connect(FIXTURE_ENGINE[site.engine], site.database)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT version FROM %s" % table)
-            return sorted(str(row[0]) for row in cur.fetchall())
-    finally:
-        conn.close()
+    return change_log_versions(site.engine, site.database)
 
 
 def indexes(url: str) -> dict[str, int]:
