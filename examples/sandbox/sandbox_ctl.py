@@ -109,8 +109,11 @@ def stop(args: argparse.Namespace) -> int:
 def database(args: argparse.Namespace) -> int:
     from fixtures import om_database  # pylint: disable=import-outside-toplevel
 
-    where = {"host": args.host, "port": args.port, "user": args.user,
-             "password": os.environ.get(om_database.PASSWORD_ENV, "")}
+    password = os.environ.get(om_database.PASSWORD_ENV, "")
+    if args.password_file:  # what the playbooks use: a 0600 file, never argv or the environment
+        with open(args.password_file, encoding="utf-8") as handle:
+            password = handle.read().rstrip("\n")
+    where = {"host": args.host, "port": args.port, "user": args.user, "password": password}
     conn = om_database.connect(args.engine, None, **where)
     try:
         with conn.cursor() as cur:
@@ -153,7 +156,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     db.add_argument("--state", choices=["present", "absent"], default="present")
     db.add_argument("--host", default="127.0.0.1")
     db.add_argument("--port", type=int)
-    db.add_argument("--user", help="an admin that may create databases; password from $OM_FIXTURE_DB_PASSWORD")
+    db.add_argument("--user", help="an admin that may create databases; password from --password-file, "
+                                   "else $OM_FIXTURE_DB_PASSWORD")
+    db.add_argument("--password-file", help="a file holding the admin's password (0600)")
     db.add_argument("--size", type=int, default=0, help="bytes of sample JSON; 0 builds the tiny database")
     db.set_defaults(func=database)
     args = parser.parse_args(argv)
