@@ -11,7 +11,7 @@ import time
 import pytest
 
 import oracle as oraclem
-from simulator.openmetadata import config_fields, conf_template, pack, releases
+from simulator.openmetadata import config_fields, pack, releases
 
 
 @pytest.mark.parametrize("release", sorted(oraclem.wheel_releases()))
@@ -75,7 +75,6 @@ def test_the_stand_ins_own_files_load(target: oraclem.Oracle, tmp_path: pathlib.
                           % (str(oraclem.REPO / "tests"), str(home / "conf" / "openmetadata.yaml"))],
                          capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr[-2000:]
-    assert conf_template.render(releases.release(target.release))
 
 
 def _log(home: pathlib.Path) -> str:
