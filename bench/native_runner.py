@@ -55,9 +55,9 @@ def main() -> int:
 
     sys.path.insert(0, COLLECTIONS)
     # pylint: disable=import-outside-toplevel
-    from ansible_collections.openmetadata.ops.plugins.module_utils import backup, dumpfile
-    from ansible_collections.openmetadata.ops.plugins.module_utils import mysql_engine, postgresql_engine
-    from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbParams
+    from ansible_collections.openmetadata.ops.plugins.module_utils.database import backup, dumpfile
+    from ansible_collections.openmetadata.ops.plugins.module_utils.database import mysql_engine, postgresql_engine
+    from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbParams
 
     phases: dict[str, float] = {"startup_and_imports": time.monotonic() - _STARTED}
     # Phase timers: module-level names that take_backup looks up at call time.

@@ -22,12 +22,12 @@ sys.path.insert(0, str(REPO / ".build" / "collections"))
 sys.path.insert(0, str(REPO / "tests"))
 
 from fixtures import om_database  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.openmetadata.ops.plugins.module_utils.backup import take_backup  # noqa: E402
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbParams  # noqa: E402
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.backup import take_backup  # noqa: E402
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbParams  # noqa: E402
 
 RESTORE = ("import sys; sys.path.insert(0, %r);"
-           "from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbParams;"
-           "from ansible_collections.openmetadata.ops.plugins.module_utils.restore import restore_backup;"
+           "from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbParams;"
+           "from ansible_collections.openmetadata.ops.plugins.module_utils.database.restore import restore_backup;"
            "print(restore_backup(DbParams(engine=%r, user=%r, database=%r), %r)['msg'])")
 
 

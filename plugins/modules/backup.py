@@ -175,9 +175,9 @@ removed:
   elements: str
 '''
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.backup import BackupError, take_backup
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbError
-from ansible_collections.openmetadata.ops.plugins.module_utils.db_module import db_module
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.backup import BackupError, take_backup
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbError
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db_module import db_module
 
 
 def main() -> None:

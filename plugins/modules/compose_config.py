@@ -170,9 +170,9 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import om_redact
-from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import write_file_atomic
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_compose import (
+from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_redact
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import write_file_atomic
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_compose import (
     HAS_RUAMEL, ComposeError, env_file_paths, plan)
 
 

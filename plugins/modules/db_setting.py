@@ -220,10 +220,10 @@ executed_queries:
   sample: ["SET GLOBAL sort_buffer_size = 20971520"]
 '''
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbError
-from ansible_collections.openmetadata.ops.plugins.module_utils.db_module import db_module
-from ansible_collections.openmetadata.ops.plugins.module_utils.db_setting import Request, run
-from ansible_collections.openmetadata.ops.plugins.module_utils.settings import SettingError
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbError
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db_module import db_module
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db_setting import Request, run
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.settings import SettingError
 
 
 def main() -> None:

@@ -267,8 +267,8 @@ import datetime
 import platform
 import shutil
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import om_info
-from ansible_collections.openmetadata.ops.plugins.module_utils.db_module import db_module
+from ansible_collections.openmetadata.ops.plugins.module_utils.api import om_info
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db_module import db_module
 from ansible_collections.openmetadata.ops.plugins.module_utils.preflight import PARTS, evaluate, render_markdown
 
 UNREADABLE = {"server": ("server", "error"), "db": ("db", "error"), "search": ("search", "error"),

@@ -71,9 +71,9 @@ sha256:
   type: str
 '''
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbError, connect
-from ansible_collections.openmetadata.ops.plugins.module_utils.db_module import db_module
-from ansible_collections.openmetadata.ops.plugins.module_utils.query_loss import export_document, export_to_file
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbError, connect
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db_module import db_module
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.query_loss import export_document, export_to_file
 
 
 def main() -> None:

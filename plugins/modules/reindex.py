@@ -204,11 +204,11 @@ from typing import Callable, Optional
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.openmetadata.ops.plugins.module_utils import releases
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_api import ApiClient, ApiError
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_reindex import (
+from ansible_collections.openmetadata.ops.plugins.module_utils.api.om_api import ApiClient, ApiError
+from ansible_collections.openmetadata.ops.plugins.module_utils.api.om_reindex import (
     Reindexer, ReindexFailed, progress_values, wanted_configuration)
 from ansible_collections.openmetadata.ops.plugins.module_utils.progress import ProgressFile, reindex_summary
-from ansible_collections.openmetadata.ops.plugins.module_utils.search import (
+from ansible_collections.openmetadata.ops.plugins.module_utils.api.search import (
     client_from_params, index_prefix, list_indexes, om_minor, wanted_names)
 
 

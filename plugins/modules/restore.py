@@ -123,9 +123,9 @@ executed_queries:
   elements: str
 '''
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbError
-from ansible_collections.openmetadata.ops.plugins.module_utils.db_module import db_module
-from ansible_collections.openmetadata.ops.plugins.module_utils.restore import RestoreError, restore_backup
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbError
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db_module import db_module
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.restore import RestoreError, restore_backup
 
 
 def main() -> None:

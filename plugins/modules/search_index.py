@@ -193,8 +193,8 @@ status:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_api import ApiError
-from ansible_collections.openmetadata.ops.plugins.module_utils.search import run_search_index
+from ansible_collections.openmetadata.ops.plugins.module_utils.api.om_api import ApiError
+from ansible_collections.openmetadata.ops.plugins.module_utils.api.search import run_search_index
 
 
 def main() -> None:

@@ -248,10 +248,10 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import om_config, om_config_env, om_redact
-from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import write_file_atomic
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_data import MAX_FILE_BYTES
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import ConfigError
+from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_config, om_config_env, om_redact
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import write_file_atomic
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_data import MAX_FILE_BYTES
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import ConfigError
 
 
 def _read(path: str, what: str) -> str:

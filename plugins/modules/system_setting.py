@@ -143,8 +143,8 @@ from typing import Any, Optional
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_api import ApiClient, ApiError
-from ansible_collections.openmetadata.ops.plugins.module_utils.system_settings import SettingError, apply_setting
+from ansible_collections.openmetadata.ops.plugins.module_utils.api.om_api import ApiClient, ApiError
+from ansible_collections.openmetadata.ops.plugins.module_utils.api.system_settings import SettingError, apply_setting
 
 
 def main() -> None:

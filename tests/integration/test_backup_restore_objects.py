@@ -23,7 +23,7 @@ from harness import Databases
 from fixtures import om_database
 from test_backup_restore import backup_task, restore_task, schema_of
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import iter_statements
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import iter_statements
 
 PG_OBJECTS = [
     "CREATE TYPE entity_state AS ENUM ('draft', 'active', 'deprecated')",

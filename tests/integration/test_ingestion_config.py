@@ -138,7 +138,7 @@ def _check(python: pathlib.Path, paths: list[pathlib.Path]) -> dict:
 
 
 def _rewrite(tree: pathlib.Path) -> dict:
-    from ansible_collections.openmetadata.ops.plugins.module_utils import om_ingestion
+    from ansible_collections.openmetadata.ops.plugins.module_utils.ingestion import om_ingestion
     planned = om_ingestion.plan([str(tree / "python"), str(tree / "workflows")], rewrite_imports=True,
                                 rewrite_cli=True)
     for item in planned["files"]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import query_loss
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import query_loss
 from fixtures import om_database
 from harness import REPO
 

@@ -9,7 +9,8 @@ from typing import Optional
 import pytest
 
 import oracle as oraclem
-from ansible_collections.openmetadata.ops.plugins.module_utils import om_config, om_reindex, search, system_settings
+from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_config
+from ansible_collections.openmetadata.ops.plugins.module_utils.api import om_reindex, search, system_settings
 
 FIXTURES = oraclem.REPO / "tests" / "fixtures" / "om_config"
 # The 1.1 files with logo / login values (defaults, literals, values from the environment).

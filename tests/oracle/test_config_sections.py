@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import oracle as oraclem
-from ansible_collections.openmetadata.ops.plugins.module_utils import om_config
+from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_config
 from simulator.openmetadata import conf_template, releases
 
 FIXTURES = oraclem.REPO / "tests" / "fixtures" / "om_config"

@@ -9,7 +9,7 @@ import shutil
 import yaml
 
 import oracle as oraclem
-from ansible_collections.openmetadata.ops.plugins.module_utils import om_ingestion
+from ansible_collections.openmetadata.ops.plugins.module_utils.ingestion import om_ingestion
 
 FIXTURES = oraclem.REPO / "tests" / "fixtures" / "om_ingestion" / "workflows"
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import io
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import client_dump, mysql_engine, preflight
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbParams
-from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import iter_statements
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import client_dump, mysql_engine
+from ansible_collections.openmetadata.ops.plugins.module_utils import preflight
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbParams
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import iter_statements
 
 # Our own table in the shape of upstream's 1.1.x MySQL DDL, as MySQL 8.0 prints it back.
 MYSQL8_SHOW_CREATE = (

@@ -3,8 +3,8 @@ from __future__ import annotations
 import os
 import stat
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import client_dump
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbParams
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import client_dump
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbParams
 
 SECRET = 'pa:ss"w#rd\\x'
 

@@ -8,8 +8,8 @@ import stat
 
 import pytest
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import dumpfile
-from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import (
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import dumpfile
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import (
     AtomicCompressedWriter, DumpFormatError, DumpWriteError, iter_statements,
 )
 

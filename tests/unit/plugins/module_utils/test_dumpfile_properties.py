@@ -11,9 +11,9 @@ import io
 
 from hypothesis import assume, given, settings, strategies as st
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import mysql_engine, postgresql_engine
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import quote_mysql, quote_postgresql
-from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import UnsupportedObject, iter_statements
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import mysql_engine, postgresql_engine
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import quote_mysql, quote_postgresql
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import UnsupportedObject, iter_statements
 
 HARD = list("ab ;'\"`\\$-/*#\n\r\tE.") + ["é", "\U0001f600", "$$", "$body$", "--", "/*", "*/", ";;", "//", "\\."]
 TEXT = st.lists(st.sampled_from(HARD), max_size=12).map("".join)

@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import mysql_engine
-from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import UnsupportedObject
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import mysql_engine
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import UnsupportedObject
 
 
 @pytest.mark.parametrize("value, literal", [

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_api import ApiClient, ApiError, error_message_of
+from ansible_collections.openmetadata.ops.plugins.module_utils.api.om_api import ApiClient, ApiError, error_message_of
 
 SCRIPT = {
     "/ok": (200, "application/json", json.dumps({"version": "1.2.5"})),

@@ -7,7 +7,7 @@ import pathlib
 import pytest
 from ruamel.yaml import YAML
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import om_compose
+from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_compose
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[3] / "fixtures" / "compose"
 MYSQL = (FIXTURES / "quickstart-1.1-mysql.yml").read_text()

@@ -10,8 +10,8 @@ import re
 import pytest
 from ruamel.yaml import YAML
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import om_config, om_config_env
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import ConfigError, db_params_for
+from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_config, om_config_env
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import ConfigError, db_params_for
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[3] / "fixtures" / "om_config"
 GOLDEN = FIXTURES / "golden"

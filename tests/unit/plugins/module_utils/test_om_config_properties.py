@@ -8,7 +8,7 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings, strategies as st
 from ruamel.yaml import YAML
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import om_config
+from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_config
 
 COMMENT = st.text(alphabet=st.sampled_from("abcdefgh XYZ-_.:#'\"{}[]"), min_size=0, max_size=20).map(
     lambda s: "# " + s.rstrip())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_redact import MASK, is_secret_name, mask
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_redact import MASK, is_secret_name, mask
 
 SECRET = "Awx-S3cret-0123"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_schema import read_change_log
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.om_schema import read_change_log
 
 
 class FakeConn:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import postgresql_engine
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import postgresql_engine
 
 
 def test_row_hasher_sums_row_hashes_and_forwards_data_even_across_writes():

@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import om_info, preflight
+from ansible_collections.openmetadata.ops.plugins.module_utils.api import om_info
+from ansible_collections.openmetadata.ops.plugins.module_utils import preflight
 
 GOOD_FACTS = {
     "server": {"version": "1.1.7", "healthy": True, "error": None},

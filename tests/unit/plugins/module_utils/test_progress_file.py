@@ -6,8 +6,8 @@ import os
 import stat
 from typing import Any, Optional
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.backup import BackupProgress
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_reindex import Reindexer, progress_values
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.backup import BackupProgress
+from ansible_collections.openmetadata.ops.plugins.module_utils.api.om_reindex import Reindexer, progress_values
 from ansible_collections.openmetadata.ops.plugins.module_utils.progress import (
     ProgressFile, backup_summary, count, reindex_summary, size)
 

@@ -9,10 +9,11 @@ from typing import Any, Dict
 import pytest
 import yaml
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import (
-    om_compose, om_config, om_config_env, om_ingestion, preflight, releases, search, system_settings, versions,
-)
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import ConfigError
+from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_compose, om_config, om_config_env
+from ansible_collections.openmetadata.ops.plugins.module_utils.ingestion import om_ingestion
+from ansible_collections.openmetadata.ops.plugins.module_utils import preflight, releases, versions
+from ansible_collections.openmetadata.ops.plugins.module_utils.api import search, system_settings
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import ConfigError
 from simulator.openmetadata import releases as standin
 
 REPO = pathlib.Path(__file__).resolve().parents[4]

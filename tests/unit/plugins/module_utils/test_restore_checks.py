@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.backup import CHECKSUM_METHOD
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbParams
-from ansible_collections.openmetadata.ops.plugins.module_utils.restore import RestoreError, check_compatible
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.backup import CHECKSUM_METHOD
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbParams
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.restore import RestoreError, check_compatible
 
 MANIFEST = {"checksum_method": CHECKSUM_METHOD, "engine": "mariadb", "openmetadata_version": "1.1.7", "schema_version": {"native": "1.1.5"}}
 

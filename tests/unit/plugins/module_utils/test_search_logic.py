@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import om_reindex as r
+from ansible_collections.openmetadata.ops.plugins.module_utils.api import om_reindex as r
 from ansible_collections.openmetadata.ops.plugins.module_utils import releases
-from ansible_collections.openmetadata.ops.plugins.module_utils import search as s
+from ansible_collections.openmetadata.ops.plugins.module_utils.api import search as s
 
 
 def test_names_per_version_and_alias():

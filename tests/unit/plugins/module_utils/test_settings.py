@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import db_setting
-from ansible_collections.openmetadata.ops.plugins.module_utils import settings as s
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbParams
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import db_setting
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import settings as s
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbParams
 
 
 @pytest.mark.parametrize("text", ["20MB", "20M", "20971520", "20480kB", "20480K", "20 MB", "20mb"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import system_settings as ss
+from ansible_collections.openmetadata.ops.plugins.module_utils.api import system_settings as ss
 
 
 class FakeServer:

@@ -10,7 +10,7 @@ import stat
 
 import pytest
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import dumpfile
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import dumpfile
 
 PLUGINS = pathlib.Path(__file__).resolve().parents[4] / "plugins"
 

@@ -16,7 +16,7 @@ import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_api import ApiClient, ApiError
+from ansible_collections.openmetadata.ops.plugins.module_utils.api.om_api import ApiClient, ApiError
 from ansible_collections.openmetadata.ops.plugins.module_utils import releases
 
 APP_NAME = "SearchIndexingApplication"

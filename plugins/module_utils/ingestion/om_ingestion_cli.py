@@ -215,7 +215,7 @@ def plan_python_strings(text: str, *, path: str, read_type: TypeReader, rewrite:
     """CLI calls inside the string literals of a Python file (Airflow BashOperator bash_command=...)."""
     import ast
 
-    from ansible_collections.openmetadata.ops.plugins.module_utils.om_ingestion_python import SourceText
+    from ansible_collections.openmetadata.ops.plugins.module_utils.ingestion.om_ingestion_python import SourceText
     try:
         tree = ast.parse(text, filename=path)
     except (SyntaxError, ValueError):

@@ -16,16 +16,16 @@ import os
 import time
 from typing import Any, Optional
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import client_dump
-from ansible_collections.openmetadata.ops.plugins.module_utils import mysql_engine
-from ansible_collections.openmetadata.ops.plugins.module_utils import postgresql_engine
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import (
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import client_dump
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import mysql_engine
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import postgresql_engine
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import (
     DbError, DbParams, connect, flavor, server_version,
 )
-from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import (
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import (
     AtomicCompressedWriter, DumpWriteError, UnsupportedObject, sha256_file, write_file_atomic,
 )
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_schema import (
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.om_schema import (
     is_openmetadata_schema, read_schema_version,
 )
 from ansible_collections.openmetadata.ops.plugins.module_utils.progress import ProgressFile, backup_summary

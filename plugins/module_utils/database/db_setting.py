@@ -10,8 +10,8 @@ import os
 import time
 from typing import Any, Optional
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import settings as s
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbParams, connect, flavor, server_version
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import settings as s
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbParams, connect, flavor, server_version
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import parse
 
 DEFAULT_OPTION_FILE = "/etc/mysql/mariadb.conf.d/99-openmetadata-ops.cnf"

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from typing import Any, Callable, Optional
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import DbParams
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbParams
 
 MYSQL_CLIENTS = ("mariadb-dump", "mysqldump")
 POSTGRESQL_CLIENTS = ("pg_dump",)

@@ -15,12 +15,12 @@ import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit, urlunsplit
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import db as dbm
-from ansible_collections.openmetadata.ops.plugins.module_utils import query_loss
-from ansible_collections.openmetadata.ops.plugins.module_utils import restore
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_api import ApiClient, ApiError
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_schema import read_change_log, read_schema_version
-from ansible_collections.openmetadata.ops.plugins.module_utils.search import client_from_params, detect_engine
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import db as dbm
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import query_loss
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import restore
+from ansible_collections.openmetadata.ops.plugins.module_utils.api.om_api import ApiClient, ApiError
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.om_schema import read_change_log, read_schema_version
+from ansible_collections.openmetadata.ops.plugins.module_utils.api.search import client_from_params, detect_engine
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import parse
 
 # (rc, stdout, stderr) of an argv list; the module passes AnsibleModule.run_command.

@@ -26,10 +26,10 @@ except ImportError:  # pragma: no cover - the module reports it
     YAMLError = Exception  # type: ignore[assignment,misc]
 
 from ansible_collections.openmetadata.ops.plugins.module_utils import releases, versions
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_data import (
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_data import (
     HELM_BASIC_LOGIN_FIELDS, MAX_FILE_BYTES, REMOVED_SETTINGS, SETTING_ENV_VARS,
 )
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import (
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import (
     INTERPOLATION, ConfigError, as_bool, db_params_for, engine_from, foreign_params, resolve, unquote, yaml_scalar,
 )
 

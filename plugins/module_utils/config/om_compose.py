@@ -34,7 +34,7 @@ except ImportError:  # pragma: no cover - reported by the module
     HAS_RUAMEL = False
     YAMLError = Exception  # type: ignore[assignment,misc]
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import (
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import (
     db_params_for, engine_from, migrate_env_text as migrate_db_env_text, no_effect_names, resolve)
 from ansible_collections.openmetadata.ops.plugins.module_utils import releases
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import parse as parse_version

@@ -13,7 +13,7 @@ import shlex
 from typing import Any, Iterable, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils import releases, versions
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_data import (
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_data import (
     DB_PARAMS_DEFAULTS, MYSQL_ONLY_PARAMS, POSTGRESQL_ONLY_PARAMS, POSTGRESQL_SSL_MODES, POSTGRESQL_SSL_STRONG,
 )
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Callable, Dict, Iterable, Optional
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import quote_mysql
-from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import UnsupportedObject
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import quote_mysql
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import UnsupportedObject
 
 try:
     import pymysql

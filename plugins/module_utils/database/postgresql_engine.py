@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Callable, Dict, Iterable, Optional
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import quote_postgresql as q
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import quote_postgresql as q
 
 DUMP_PROLOGUE = (
     "SET client_encoding = 'UTF8';\n"

@@ -19,7 +19,7 @@ import os
 from typing import Any, Callable, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils import releases
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import ConfigError
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import ConfigError
 
 # (1.1 module, name) -> (1.2 module, name): the release table's ingestion_moves of the 1.2 hop.
 MOVED: dict[tuple[str, str], tuple[str, str]] = releases.hop_data("1.2")["ingestion_moves"]
@@ -129,7 +129,7 @@ class ConfigResolver:
         self.source = source
 
     def workflow_type(self, node: ast.AST, depth: int = 0) -> tuple[Optional[str], str]:
-        from ansible_collections.openmetadata.ops.plugins.module_utils import om_ingestion_workflow as wf
+        from ansible_collections.openmetadata.ops.plugins.module_utils.ingestion import om_ingestion_workflow as wf
         if depth > 8:
             return None, "the configuration is built through too many steps"
         if isinstance(node, ast.Dict):
@@ -170,7 +170,7 @@ class ConfigResolver:
         return (kind, "the workflow file %s" % path) if kind else (None, why or "cannot read %s" % path)
 
     def _from_data(self, data: Any, what: str) -> tuple[Optional[str], str]:
-        from ansible_collections.openmetadata.ops.plugins.module_utils import om_ingestion_workflow as wf
+        from ansible_collections.openmetadata.ops.plugins.module_utils.ingestion import om_ingestion_workflow as wf
         if not isinstance(data, dict) or not isinstance(data.get("source"), dict) \
                 or not isinstance(data["source"].get("type"), str) or "\x00" in data["source"]["type"]:
             return None, "%s has no readable source.type" % what

@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterable, List, Optional
 from urllib.parse import quote
 
 from ansible_collections.openmetadata.ops.plugins.module_utils import releases
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_api import ApiClient, ApiError
+from ansible_collections.openmetadata.ops.plugins.module_utils.api.om_api import ApiClient, ApiError
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import minor as minor_of, parse
 
 ELASTICSEARCH = releases.ELASTICSEARCH

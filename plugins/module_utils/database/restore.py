@@ -14,15 +14,15 @@ import os
 import time
 from typing import Any, Optional
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import mysql_engine
-from ansible_collections.openmetadata.ops.plugins.module_utils import postgresql_engine
-from ansible_collections.openmetadata.ops.plugins.module_utils.backup import (
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import mysql_engine
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import postgresql_engine
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.backup import (
     CHECKSUM_METHODS, MANIFEST_SUFFIX, BackupError, dump_path_of, load_manifest, manifest_path_for, verify_file,
 )
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import (
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import (
     DbParams, connect, quote_postgresql,
 )
-from ansible_collections.openmetadata.ops.plugins.module_utils.dumpfile import iter_statements, open_dump
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import iter_statements, open_dump
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import matches
 
 ENGINE_FAMILY = {"mysql": "mysql", "mariadb": "mysql", "postgresql": "postgresql"}

@@ -9,7 +9,7 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import DB_ARGUMENT_SPEC, DbParams, missing_driver
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DB_ARGUMENT_SPEC, DbParams, missing_driver
 
 
 def db_module(own_options: dict[str, dict[str, Any]], **module_kwargs: Any) -> tuple[AnsibleModule, DbParams]:

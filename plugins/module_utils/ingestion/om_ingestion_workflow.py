@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import om_config
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_config import MISSING, Document, Editor
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import ConfigError
+from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_config
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config import MISSING, Document, Editor
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import ConfigError
 
 try:
     from ruamel.yaml.nodes import MappingNode, ScalarNode

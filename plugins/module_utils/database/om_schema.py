@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.db import quote_ident
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import quote_ident
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import newest
 
 FLYWAY_TABLE = "DATABASE_CHANGE_LOG"

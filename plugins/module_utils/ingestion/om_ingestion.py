@@ -14,11 +14,11 @@ import glob
 import os
 from typing import Any, Optional
 
-from ansible_collections.openmetadata.ops.plugins.module_utils import (
-    om_config, om_ingestion_cli, om_ingestion_python, om_ingestion_workflow, releases,
-)
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_data import MAX_FILE_BYTES
-from ansible_collections.openmetadata.ops.plugins.module_utils.om_config_env import ConfigError
+from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_config
+from ansible_collections.openmetadata.ops.plugins.module_utils.ingestion import om_ingestion_cli, om_ingestion_python, om_ingestion_workflow
+from ansible_collections.openmetadata.ops.plugins.module_utils import releases
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_data import MAX_FILE_BYTES
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import ConfigError
 
 KINDS = ("workflow", "python", "cli")
 SKIPPED_DIRS = {".git", "__pycache__", ".venv", "venv", "node_modules", ".tox"}
