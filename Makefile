@@ -17,7 +17,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(PY)
 export ANSIBLE_NOCOLOR := 1
 PYTEST_ARGS ?=
 
-.PHONY: all venv sandbox-venv link oracle oracle-wheels services search-engines search-engines-cached ingestion-wheelhouse ingestion-venv docker-engine-up docker-engine-down sandbox-docker sandbox-docker-reset sandbox sandbox-reset test pytest unit integration compat molecule sanity lint changelog bench ee-context clean
+.PHONY: all venv sandbox-venv link oracle oracle-wheels services search-engines search-engines-cached ingestion-wheelhouse ingestion-venv docker-engine-up docker-engine-down sandbox-docker sandbox-docker-reset sandbox sandbox-reset test pytest unit integration compat molecule sanity lint changelog bench ee-context ee-image clean
 
 all: test
 
@@ -162,11 +162,17 @@ bench-plot: venv
 	$(PY) bench/plot.py --output docs/images/performance.png
 
 # The AWX execution environment's build context in .build/ee (docs/awx.md): the collection tarball,
-# then ansible-builder create. Building the image needs a container engine and its base image.
+# then ansible-builder create (`make ee-image` builds the image).
 ee-context: venv
 	rm -rf .build/ee-src && $(BIN)/ansible-galaxy collection build --force --output-path .build/ee-src .
 	cp .build/ee-src/openmetadata-ops-*.tar.gz examples/awx/ee-files/openmetadata-ops.tar.gz
 	$(BIN)/ansible-builder create -f examples/awx/execution-environment.yml -c .build/ee
+
+# The AWX execution environment image, built for real on the project's Docker engine (docs/awx.md):
+# a bookworm base from Debian packages (debootstrap + docker import, rootfs cached in .build/ee-base),
+# then ansible-builder build -> localhost/openmetadata-ops-ee:<collection version>.
+ee-image: venv docker-engine-up
+	VENV=$(CURDIR)/$(VENV) bash scripts/ee-image.sh
 
 clean:
 	rm -rf .build tests/output examples/sandbox/work bench/work
