@@ -119,8 +119,6 @@ def _check_versions(judge: Judge, facts: Dict[str, Any], intent: Dict[str, Any])
         judge.refuse("target_older_than_installed",
                      "target %s is older than the installed %s (%s): set openmetadata_target_version to %s or newer."
                      % (target, installed, where, release_of(installed)))
-    if target_parts and installed and _version_or_none(installed) and target_parts == parse(release_of(installed) or "0"):
-        judge.warn("OpenMetadata %s is already installed: the upgrade has nothing to do" % installed)
     native = schema.get("native")
     ran_line = (hop or {}).get("source_line") or (hop or {}).get("from_line")
     if native and _version_or_none(native) and ran_line and parse(native)[:2] > parse(ran_line)[:2]:
@@ -167,14 +165,44 @@ def _check_db(judge: Judge, facts: Dict[str, Any]) -> None:
                                                   "that has it" % problem)
         else:
             judge.warn("a restore of the backup into a new database as this user would fail: %s" % problem)
+    _check_db_admin(judge, facts)
     setting = db.get("sort_setting") or {}
     if setting.get("bytes") is not None and setting["bytes"] < SORT_MINIMUM_BYTES:
         judge.warn("%s is %s for new sessions; the 1.2 migration needs %s or more: the db_tuning phase raises it "
                    "and puts it back afterwards" % (setting.get("name"), human(setting["bytes"]), human(SORT_MINIMUM_BYTES)))
 
 
+def _check_db_admin(judge: Judge, facts: Dict[str, Any]) -> None:
+    """The administrative user raises the sort setting and restores a backup in a rollback: a wrong password
+    found there costs a stop, a backup and a rollback, so it is tried now."""
+    admin = facts.get("db_admin")
+    if not admin:
+        return
+    if not admin.get("reachable"):
+        judge.refuse("db_admin_login", "the database admin user %s cannot log in: %s. Fix openmetadata_db_admin_user / "
+                                       "openmetadata_db_admin_password (the admin raises the sort setting and "
+                                       "restores the backup in a rollback; they default to openmetadata_db_user / "
+                                       "openmetadata_db_password)." % (admin.get("user"), admin.get("error")))
+        return
+    for problem in admin.get("problems") or []:
+        judge.refuse("db_admin_privileges", "%s. Use an admin with that privilege (openmetadata_db_admin_user), "
+                                            "raise the setting yourself and skip the tune phase (--skip-tags tune), "
+                                            "or set openmetadata_db_tuning_scope to a scope the user owns."
+                     % problem)
+    if admin.get("error"):
+        judge.warn("the database admin user's privileges: %s" % admin["error"])
+
+
 def _check_disk(judge: Judge, facts: Dict[str, Any], intent: Dict[str, Any]) -> Optional[int]:
     disk = facts.get("disk") or {}
+    if disk.get("unsafe"):
+        judge.refuse("backup_dir_unsafe", "the backup folder (openmetadata_backup_dir) is not safe to write a "
+                                          "backup to: %s." % disk["unsafe"])
+    elif disk.get("writable") is False:
+        judge.refuse("backup_dir_not_writable", "the backup folder %s cannot be written by this user (%s is "
+                                                "read-only or not writable): point openmetadata_backup_dir at a "
+                                                "writable folder, or fix its permissions."
+                     % (disk.get("path"), disk.get("checked")))
     size = (facts.get("db") or {}).get("size_bytes")
     factor = float(intent.get("backup_safety_factor") or 1.5)
     if size is None:
@@ -227,6 +255,13 @@ def _check_java(judge: Judge, facts: Dict[str, Any], intent: Dict[str, Any], hop
 def _check_search(judge: Judge, facts: Dict[str, Any], intent: Dict[str, Any], target: str, kind: Optional[str],
                   hop: Optional[Dict[str, Any]] = None) -> Optional[str]:
     search = facts.get("search") or {}
+    if search.get("url") and (search.get("error") or not search.get("version")):
+        # The migration and the reindex write to it: unreachable now means a failure after the migration.
+        judge.refuse("search_unreachable", "the search engine does not answer at openmetadata_search_url (%s: %s): "
+                                           "the migration and the reindex need it. Fix openmetadata_search_url (and "
+                                           "its credentials), or start the engine, before upgrading."
+                     % (search.get("url"), search.get("error") or "no version"))
+        return None
     if search.get("error") or not search.get("version"):
         _required(judge, intent, "search", search.get("error") or "no version", "the search engine")
         return None
@@ -363,21 +398,35 @@ def evaluate(facts: Dict[str, Any], intent: Dict[str, Any]) -> Dict[str, Any]:
                                                                       "openmetadata_deployment to bare_metal or docker")
     _check_db(judge, facts)
     server = facts.get("server") or {}
-    _required(judge, intent, "server", server.get("error"), "the OpenMetadata server version")
+    running = ((deployment.get("bare_metal") or {}).get("running") if kind == "bare_metal" else None)
+    if server.get("error") and running and versions["hop"] and versions["hop"].get("kind") != "none":
+        # The start phase waits on this URL: a wrong one would be found only after the migration, as a rollback.
+        judge.refuse("server_unreachable", "the OpenMetadata server's process runs but it does not answer at "
+                                           "openmetadata_server_url (%s: %s). The start phase waits on that URL: fix "
+                                           "openmetadata_server_url (and openmetadata_admin_url) before upgrading."
+                     % (server.get("url"), server.get("error")))
+    else:
+        _required(judge, intent, "server", server.get("error"), "the OpenMetadata server version")
     if server.get("healthy") is False:
         judge.warn("the server's admin /healthcheck does not report healthy (%s): find out why before upgrading"
                    % (server.get("health_error") or str(server.get("health"))[:200]))
     needed = _check_disk(judge, facts, intent)
     _check_java(judge, facts, intent, versions["hop"], kind)
-    search_minimum = None
+    # reachability is judged whatever the target: every problem goes into one refusal
+    search_minimum = _check_search(judge, facts, intent, versions["target"], kind, versions["hop"])
     if versions["hop"]:
-        search_minimum = _check_search(judge, facts, intent, versions["target"], kind, versions["hop"])
         _check_ingestion(judge, intent, versions["hop"], versions["target"])
     _check_queries(judge, facts, intent)
     result = {"ok": not judge.problems, "problems": judge.problems, "warnings": judge.warnings,
               "source": versions["source"], "source_from": versions["source_from"], "target": versions["target"],
               "installed": versions["installed"], "deployment": kind, "backup_space_needed": needed,
               "search_minimum": search_minimum, "release": versions["hop"]}
+    result["at_target"] = bool(versions["hop"] and versions["hop"].get("kind") == "none")
+    if result["at_target"]:
+        # Nothing will stop or change: the only thing worth saying is that.
+        result.update(ok=True, problems=[], plan=[], losses=[],
+                      warnings=["OpenMetadata %s is already installed: nothing to do" % versions["target"]])
+        return result
     result["plan"] = plan_steps(facts, result, intent)
     result["losses"] = losses(facts, intent)
     return result

@@ -51,6 +51,28 @@ options:
     description: The admin port serving C(/healthcheck); empty to skip the health check.
     type: str
     default: http://127.0.0.1:8586
+  db_admin_user:
+    description:
+      - The administrative database user (the one that raises the sort setting and restores a backup in a
+        rollback). When set, it logs in once (read only) and its privileges for O(db_tuning_scope) are read,
+        so a wrong password or a missing privilege is found before anything stops (C(db_admin) in the result).
+    type: str
+  db_admin_password:
+    description: Password of O(db_admin_user). Never logged.
+    type: str
+    default: ''
+  db_tuning_scope:
+    description:
+      - Where the tune phase will raise the sort setting (PostgreSQL C(system) needs a superuser or C(ALTER SYSTEM)
+        on the parameter, C(database) the database's owner; MySQL always needs C(SUPER)/C(SYSTEM_VARIABLES_ADMIN)),
+        checked for O(db_admin_user) only when the setting is below O(db_tuning_value). V(none) skips the check.
+    type: str
+    choices: [none, system, database, role]
+    default: none
+  db_tuning_value:
+    description: The sort setting the tune phase wants, like V(20MB).
+    type: str
+    default: 20MB
   validate_certs:
     description: Verify TLS certificates of the server and the search engine.
     type: bool
@@ -222,19 +244,29 @@ java:
 deployment:
   description:
     - C(kind) (bare_metal, docker or null), C(declared), C(error), C(bare_metal) ({install_dir, current,
-      current_version, releases, service, script}), C(docker) ({compose_file, project, images,
-      server_image_version, error}).
+      current_version, releases, service, script, running}, where C(running) says whether a server process runs, null
+      when that cannot be told), C(docker) ({compose_file, project, images, server_image_version, error}).
   returned: when gathered
   type: dict
 disk:
-  description: C(path), C(checked) (the existing folder measured), C(free_bytes), C(error).
+  description:
+    - C(path), C(checked) (the existing folder measured), C(free_bytes), C(writable) (this user may create files
+      there; false on a read-only mount), C(unsafe) (why the folder is not safe for a backup, such as a symlink,
+      world-writable, not a folder; null when it is), C(error).
   returned: when gathered
+  type: dict
+db_admin:
+  description:
+    - With O(db_admin_user). C(user), C(reachable) (it logged in), C(error), C(problems) (privileges it lacks for
+      the tune phase).
+  returned: when O(db_admin_user) is set and db is gathered
   type: dict
 verdict:
   description:
     - With O(target_version). C(ok), C(problems) (list of {code, msg}), C(warnings), C(source), C(source_from),
       C(target), C(installed), C(deployment), C(backup_space_needed), C(search_minimum), C(release) (as the
-      top-level C(release)), C(plan) (what will change, in order), C(losses) (what will be lost).
+      top-level C(release)), C(plan) (what will change, in order), C(losses) (what will be lost), C(at_target)
+      (the target is installed already, so there is no plan and nothing to do).
   returned: when target_version is set
   type: dict
 release:
@@ -263,12 +295,14 @@ report_markdown:
   type: str
 '''
 
+import dataclasses
 import datetime
 import platform
 import shutil
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.api import om_info
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.db_module import db_module
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.settings import to_bytes
 from ansible_collections.openmetadata.ops.plugins.module_utils.preflight import PARTS, evaluate, render_markdown
 
 UNREADABLE = {"server": ("server", "error"), "db": ("db", "error"), "search": ("search", "error"),
@@ -291,6 +325,12 @@ def gather(module, params) -> dict:
                                                p["ca_path"], p["timeout"])
     if "db" in parts:
         facts.update(om_info.database_facts(params, p["sample_size"]))
+        if p["db_admin_user"]:
+            setting = facts["db"].get("sort_setting") or {}
+            current = setting.get("global_bytes", setting.get("bytes"))
+            facts["db_admin"] = om_info.admin_facts(
+                dataclasses.replace(params, user=p["db_admin_user"], password=p["db_admin_password"] or ""),
+                p["db_tuning_scope"], current, to_bytes(p["db_tuning_value"]) or 0)
     if "search" in parts:
         facts["search"] = om_info.search_facts({
             "url": p["search_url"], "username": p["search_username"], "password": p["search_password"],
@@ -318,6 +358,10 @@ def main() -> None:
         required={"type": "list", "elements": "str", "choices": parts, "default": []},
         server_url={"type": "str", "default": "http://127.0.0.1:8585"},
         admin_url={"type": "str", "default": "http://127.0.0.1:8586"},
+        db_admin_user={"type": "str"},
+        db_admin_password={"type": "str", "default": "", "no_log": True},
+        db_tuning_scope={"type": "str", "default": "none", "choices": ["none", "system", "database", "role"]},
+        db_tuning_value={"type": "str", "default": "20MB"},
         validate_certs={"type": "bool", "default": True},
         ca_path={"type": "path"},
         timeout={"type": "int", "default": 10},

@@ -158,6 +158,65 @@ def database_facts(params: dbm.DbParams, sample_size: int = 10) -> Dict[str, Any
     return {"db": facts, "query_loss": lost}
 
 
+def admin_facts(params: dbm.DbParams, tuning: str = "none", sort_bytes: Optional[int] = None,
+                minimum_bytes: int = 0) -> Dict[str, Any]:
+    """Whether the administrative DB user (the one db_tuning and a rollback's restore log in as) can log in,
+    and, when ``tuning`` names the scope the db_tuning phase will use and ``sort_bytes`` is below
+    ``minimum_bytes``, whether it may raise the sort setting. ``problems`` says what it could not do."""
+    facts: Dict[str, Any] = {"user": params.user, "reachable": False, "error": None, "problems": []}
+    try:
+        conn = dbm.connect(params, autocommit=True)
+    except dbm.DbError as exc:
+        facts["error"] = str(exc)
+        return facts
+    facts["reachable"] = True
+    try:
+        if tuning != "none" and sort_bytes is not None and sort_bytes < minimum_bytes:
+            facts["problems"] += _tuning_privilege_problems(conn, params, tuning)
+    except Exception as exc:  # pylint: disable=broad-except  # a read that fails is reported, not fatal
+        facts["error"] = "could not read its privileges: %s" % exc
+    finally:
+        conn.close()
+    return facts
+
+
+def _tuning_privilege_problems(conn: Any, params: dbm.DbParams, scope: str) -> List[str]:
+    setting = SORT_SETTING[params.engine]
+    with conn.cursor() as cur:
+        if params.engine == "mysql":
+            cur.execute("SELECT CURRENT_USER()")
+            account = cur.fetchone()[0]
+            user, _at, host = account.rpartition("@")
+            cur.execute("SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = %s",
+                        ("'%s'@'%s'" % (user, host),))
+            granted = {str(row[0]).upper() for row in cur.fetchall()}
+            if granted & {"SUPER", "SYSTEM_VARIABLES_ADMIN"}:
+                return []
+            return ["%s may not raise %s (SET GLOBAL needs SUPER on MariaDB, SYSTEM_VARIABLES_ADMIN on MySQL 8)"
+                    % (account, setting)]
+        cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        row = cur.fetchone()
+        if row and row[0]:
+            return []
+        if scope == "system":
+            cur.execute("SELECT current_setting('server_version_num')::int >= 150000")
+            if cur.fetchone()[0]:
+                cur.execute("SELECT has_parameter_privilege(%s, 'ALTER SYSTEM')", (setting,))
+                if cur.fetchone()[0]:
+                    return []
+            return ["%s may not raise %s for the server (ALTER SYSTEM needs a superuser, or on PostgreSQL 15+ "
+                    "GRANT ALTER SYSTEM ON PARAMETER %s)" % (params.user, setting, setting)]
+        if scope == "database":
+            cur.execute("SELECT pg_get_userbyid(datdba) = current_user FROM pg_database WHERE datname = %s",
+                        (params.database,))
+            row = cur.fetchone()
+            if row and row[0]:
+                return []
+            return ["%s may not raise %s for database %s (ALTER DATABASE ... SET needs its owner or a superuser)"
+                    % (params.user, setting, params.database)]
+    return []
+
+
 # ---------------------------------------------------------------------------------------------
 # Search engine
 # ---------------------------------------------------------------------------------------------
@@ -282,7 +341,29 @@ def bare_metal_facts(run: Runner, install_dir: str, service_name: str,
         script = os.path.join(target, "bin", "openmetadata.sh")
         facts["script"] = script if os.path.exists(script) else None
     facts["service"] = service_unit(run, service_name, which)
+    facts["running"] = server_running(install_dir, facts["service"])
     return facts
+
+
+def server_running(install_dir: str, service: Dict[str, Any]) -> Optional[bool]:
+    """Whether an OpenMetadata server process runs: systemd's word when a unit is loaded, else a live
+    process named in a release's ``logs/catalog.pid`` (what bin/openmetadata.sh writes). None: cannot tell."""
+    if service.get("active") is not None:
+        return bool(service["active"])
+    try:
+        homes = [os.path.join(install_dir, name) for name in os.listdir(install_dir)]
+    except OSError:
+        return None
+    for home in homes:
+        try:
+            with open(os.path.join(home, "logs", "catalog.pid"), encoding="utf-8") as handle:
+                pid = handle.read().strip()
+            with open("/proc/%s/cmdline" % pid, "rb") as handle:
+                if b"openmetadata" in handle.read().lower():
+                    return True
+        except (OSError, ValueError):
+            continue
+    return False
 
 
 def docker_facts(run: Runner, compose_file: Optional[str], project: Optional[str],
@@ -347,15 +428,32 @@ def detect_deployment(declared: str, bare_metal: Optional[Dict[str, Any]], docke
 
 def free_space(path: str) -> Dict[str, Any]:
     """Free bytes (for an unprivileged writer) at ``path`` or, when it does not exist yet, at its
-    nearest existing parent (where the backup folder will be created)."""
+    nearest existing parent (where the backup folder will be created), and whether the backup can be written
+    there safely: ``unsafe`` names a symlinked, world-writable or non-folder path, ``writable`` whether this
+    user may create files there (False on a read-only mount too)."""
     probe = os.path.abspath(path)
-    while not os.path.exists(probe):
+    while not os.path.lexists(probe):
         parent = os.path.dirname(probe)
         if parent == probe:
             break
         probe = parent
+    facts: Dict[str, Any] = {"path": path, "checked": probe, "free_bytes": None, "writable": None, "unsafe": None,
+                             "error": None}
+    if os.path.islink(probe):
+        facts["unsafe"] = "%s is a symlink to %s: set openmetadata_backup_dir to the real folder" % (
+            probe, os.path.realpath(probe))
+    elif not os.path.isdir(probe):
+        facts["unsafe"] = "%s exists and is not a folder" % probe
+    else:
+        mode = os.stat(probe).st_mode
+        if probe == os.path.abspath(path) and mode & 0o002:
+            facts["unsafe"] = ("%s is world-writable (mode %o): anyone on the host could replace or read a backup "
+                               "there; chmod o-w it or choose a private folder" % (probe, mode & 0o7777))
     try:
         stat = os.statvfs(probe)
     except OSError as exc:
-        return {"path": path, "checked": probe, "free_bytes": None, "error": str(exc)}
-    return {"path": path, "checked": probe, "free_bytes": stat.f_bavail * stat.f_frsize, "error": None}
+        facts["error"] = str(exc)
+        return facts
+    facts["free_bytes"] = stat.f_bavail * stat.f_frsize
+    facts["writable"] = os.access(probe, os.W_OK | os.X_OK) and not stat.f_flag & os.ST_RDONLY
+    return facts

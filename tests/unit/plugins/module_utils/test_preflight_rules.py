@@ -62,7 +62,17 @@ def test_a_supported_path_has_no_problem_and_a_plan():
     ({"query_loss.count": 3}, {}, "query_loss"),
     ({}, {"ingestion_hosts": [{"host": "i1", "version": "3.11.4"}]}, "ingestion_python"),
     ({}, {"ingestion_hosts": [{"item": "i2", "rc": 127, "msg": "No such file"}]}, "ingestion_python_unknown"),
-    ({"search.error": "refused", "search.version": None}, {"required": ["search"]}, "search_unavailable"),
+    ({"search.url": None, "search.error": "no URL", "search.version": None}, {"required": ["search"]},
+     "search_unavailable"),
+    ({"search.error": "Connection refused", "search.version": None}, {}, "search_unreachable"),
+    ({"server.version": None, "server.error": "Connection refused", "deployment.bare_metal.running": True}, {},
+     "server_unreachable"),
+    ({"db_admin": {"user": "root", "reachable": False, "error": "Access denied", "problems": []}}, {},
+     "db_admin_login"),
+    ({"db_admin": {"user": "om", "reachable": True, "error": None, "problems": ["om may not raise x"]}}, {},
+     "db_admin_privileges"),
+    ({"disk.unsafe": "/b is world-writable"}, {}, "backup_dir_unsafe"),
+    ({"disk.writable": False}, {}, "backup_dir_not_writable"),
 ])
 def test_each_refusal(change, intent, code):
     assert code in codes(judge(change, **intent))
@@ -74,9 +84,27 @@ def test_refusals_are_waived_where_the_plan_says_so():
     assert judge(docker)["ok"]  # docker: the compose file moves the engine; Java lives in the image
     assert judge({"query_loss.count": 3}, accept_query_loss=True)["ok"]
     assert judge({"java.major": 8}, java_home="/opt/jdk8")["problems"][0]["msg"].startswith("the JDK at")
-    assert judge({"search.error": "refused", "search.version": None})["ok"]  # unreadable, not required: a warning
+    # no URL given: unknown, not required: a warning (a URL that is given must answer)
+    assert judge({"search.url": None, "search.error": "no URL", "search.version": None})["ok"]
+    # a server that does not answer and is not known to run: the source comes from elsewhere, a warning
+    assert judge({"server.version": None, "server.error": "refused", "deployment.bare_metal.running": False})["ok"]
     for version in ("3.8.18", "3.9.1", "3.10.13"):
         assert judge(ingestion_hosts=[{"host": "i", "version": version}])["ok"]
+
+
+def test_a_host_at_the_target_gets_no_plan_and_no_problem():
+    verdict = judge({"server.version": "1.2.5", "deployment.bare_metal.current_version": "1.2.5",
+                     "query_loss.count": 3, "disk.free_bytes": 1})
+    assert verdict["ok"] and verdict["at_target"] and verdict["plan"] == [] and verdict["losses"] == []
+    assert verdict["warnings"] == ["OpenMetadata 1.2.5 is already installed: nothing to do"]
+    assert not judge()["at_target"]
+
+
+def test_every_problem_is_listed_in_one_verdict():
+    verdict = judge({"disk.writable": False, "search.error": "refused", "search.version": None,
+                     "db_admin": {"user": "root", "reachable": False, "error": "Access denied", "problems": []}},
+                    target_version="1.2.99")
+    assert {"backup_dir_not_writable", "search_unreachable", "db_admin_login", "target_invalid"} <= set(codes(verdict))
 
 
 def test_source_falls_back_to_the_change_log_with_a_warning():
