@@ -45,7 +45,9 @@ docker-engine-down:
 
 # The Docker variant of the sandbox: a 1.1.7 compose deployment on a real engine, upgraded by playbooks/upgrade.yml.
 sandbox-docker: venv link services docker-engine-up
-	@[ -x .build/search-engines/elasticsearch-8.10.2/bin/elasticsearch ] || bash scripts/search-engines.sh
+	@# the images hold the real Elasticsearch 7.16.3 and 8.10.2 only: no OpenSearch download
+	@bash scripts/search-engines.sh --check elasticsearch-7.16.3 elasticsearch-8.10.2 \
+	  || bash scripts/search-engines.sh elasticsearch-7.16.3 elasticsearch-8.10.2
 	DOCKER_HOST=unix:///var/lib/openmetadata-ops-docker/docker.sock $(PY) examples/sandbox-docker/sandbox_docker.py up
 	$(BIN)/ansible-playbook -i examples/sandbox-docker/inventory.yml playbooks/upgrade.yml
 

@@ -5,6 +5,8 @@
 #
 #   bash scripts/search-engines.sh            fetch + unpack all (ES 7.16.3, ES 8.10.2, OpenSearch 2.11.1)
 #   bash scripts/search-engines.sh --check    exit 0 only when all are unpacked
+#   bash scripts/search-engines.sh [--check] elasticsearch-7.16.3 elasticsearch-8.10.2
+#                                             only these (the Docker images need no OpenSearch)
 #
 # Unpacked to .build/search-engines/<name>-<version>/ (gitignored via .build/). The zips stay in
 # the Maven cache (~/.m2). Elasticsearch refuses to run as root: when run as root this creates a
@@ -23,6 +25,17 @@ ENGINES=(
   "org.opensearch.distribution.integ-test-zip:opensearch:2.11.1"
 )
 RUN_USER=omsearch
+CHECK_ONLY=
+if [[ "${1:-}" == "--check" ]]; then CHECK_ONLY=1; shift; fi
+if [[ $# -gt 0 ]]; then  # <name>-<version> arguments choose some of ENGINES
+  wanted=()
+  for coords in "${ENGINES[@]}"; do
+    IFS=: read -r _group name version <<<"$coords"
+    for arg in "$@"; do [[ "$arg" == "$name-$version" ]] && wanted+=("$coords"); done
+  done
+  [[ ${#wanted[@]} -eq $# ]] || { echo "search-engines: unknown engine in: $* (known: ${ENGINES[*]})" >&2; exit 2; }
+  ENGINES=("${wanted[@]}")
+fi
 
 as_root() { [[ $(id -u) -eq 0 ]]; }
 # Can the user the nodes run as execute this distribution's start script (every folder on the way)?
@@ -35,7 +48,7 @@ runnable() {
   fi
 }
 
-if [[ "${1:-}" == "--check" ]]; then
+if [[ -n "$CHECK_ONLY" ]]; then
   for coords in "${ENGINES[@]}"; do
     IFS=: read -r _group name version <<<"$coords"
     runnable "$DEST/$name-$version/bin/$name" || exit 1
