@@ -50,6 +50,7 @@ def main() -> int:
     parser.add_argument("--database", required=True)
     parser.add_argument("--dest", required=True)
     parser.add_argument("--no-verify", action="store_true", help="take_backup(verify=False)")
+    parser.add_argument("--jobs", type=int, default=1, help="take_backup(jobs=N)")
     parser.add_argument("--profile", metavar="PREFIX", help="cProfile both threads, write PREFIX.*")
     args = parser.parse_args()
 
@@ -85,7 +86,8 @@ def main() -> int:
     params = DbParams(engine=args.engine, host=args.host, port=args.port, user=args.user,
                       database=args.database)
     started = time.monotonic()
-    call = functools.partial(backup.take_backup, params, args.dest, force=True, verify=not args.no_verify)
+    call = functools.partial(backup.take_backup, params, args.dest, force=True, verify=not args.no_verify,
+                             jobs=args.jobs)
     result = profilers["main"].runcall(call) if args.profile else call()
     phases["take_backup"] = time.monotonic() - started
     phases["snapshot_other"] = phases.get("snapshot_total", 0.0) - phases.get("checksums", 0.0)
@@ -98,6 +100,8 @@ def main() -> int:
         "tables": len(result["manifest"]["tables"]),
         "rows": sum(result["rows"].values()),
         "path": result["path"],
+        "jobs": result.get("jobs"),
+        "children_max_rss_kib": __import__("resource").getrusage(__import__("resource").RUSAGE_CHILDREN).ru_maxrss,
     }
     if args.profile:
         out["profile"] = _write_profiles(args.profile, profilers)

@@ -68,6 +68,19 @@ options:
     description: Read the written dump back and check its size and sha256 before the manifest is written.
     type: bool
     default: true
+  jobs:
+    description:
+      - O(method=native) only. Read the tables in parallel over this many connections, each in its own
+        process; the dump file is the same as with one job. V(0) means one job per CPU of the host running
+        the module, at most 4.
+      - "The jobs read one consistent view of the data. PostgreSQL: they share the main transaction's
+        snapshot (C(pg_export_snapshot)). MySQL/MariaDB: the snapshots are started under a short
+        C(LOCK TABLES ... READ) of every table, which needs the LOCK TABLES privilege and waits up to 20 s
+        for running write transactions; when it cannot be had (OpenMetadata running and writing), the
+        backup reads over one connection and says so in RV(warnings)."
+      - More jobs help when the database server and this host have idle CPU cores; see docs/performance.md.
+    type: int
+    default: 1
   require_openmetadata:
     description:
       - Refuse a database without OpenMetadata's change-log tables (a wrong O(database) is the usual cause).
@@ -164,6 +177,10 @@ duration:
   description: Seconds the dump took.
   returned: when a backup was written or reused
   type: float
+jobs:
+  description: Parallel jobs the tables were read with (1 when O(jobs) > 1 could not be honoured, see RV(warnings)).
+  returned: when a backup was written
+  type: int
 rows:
   description: Row count per table.
   returned: when a backup was written or reused
@@ -190,11 +207,14 @@ def main() -> None:
         openmetadata_version={"type": "str"},
         compress_level={"type": "int", "default": 1},
         verify={"type": "bool", "default": True},
+        jobs={"type": "int", "default": 1},
         require_openmetadata={"type": "bool", "default": True},
         progress_file={"type": "path"},
     ), supports_check_mode=True)
     if not 1 <= module.params["compress_level"] <= 9:
         module.fail_json(msg="compress_level must be between 1 and 9, got %d" % module.params["compress_level"])
+    if module.params["jobs"] < 0:
+        module.fail_json(msg="jobs must be 0 (one per CPU) or a positive number")
     if module.params["keep"] < 0:
         module.fail_json(msg="keep must be 0 (keep all) or a positive number of backups")
     try:
@@ -208,6 +228,7 @@ def main() -> None:
             compress_level=module.params["compress_level"],
             client_path=module.params["client_path"],
             verify=module.params["verify"],
+            jobs=module.params["jobs"],
             require_openmetadata=module.params["require_openmetadata"],
             progress_file=None if module.check_mode else module.params["progress_file"],
         )

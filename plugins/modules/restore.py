@@ -54,6 +54,15 @@ options:
       - PostgreSQL only. Role that owns the created database and every restored table, sequence, view,
         routine and type, usually the OpenMetadata DB user when restoring as a superuser.
     type: str
+  jobs:
+    description:
+      - MySQL/MariaDB backups made by the native method - run the dump's INSERTs and the verification of the
+        restored tables over this many connections at once. V(0) means one per CPU of the host running the
+        module, at most 4. The restored data is the same; only the order in which rows were stored may differ.
+      - PostgreSQL restores in one transaction over one connection, whatever O(jobs) says (it is not needed
+        there to undo a failed restore).
+    type: int
+    default: 1
 attributes:
   check_mode:
     support: full
@@ -135,6 +144,7 @@ def main() -> None:
         expected_version={"type": "str"},
         allow_version_mismatch={"type": "bool", "default": False},
         owner={"type": "str"},
+        jobs={"type": "int", "default": 1},
     ), supports_check_mode=True)
     try:
         result = restore_backup(
@@ -144,6 +154,7 @@ def main() -> None:
             allow_version_mismatch=module.params["allow_version_mismatch"],
             owner=module.params["owner"],
             check_mode=module.check_mode,
+            jobs=module.params["jobs"],
         )
     except (RestoreError, DbError) as exc:
         module.fail_json(msg=str(exc))

@@ -18,6 +18,7 @@ from typing import Any, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.database import client_dump
 from ansible_collections.openmetadata.ops.plugins.module_utils.database import mysql_engine
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import parallel
 from ansible_collections.openmetadata.ops.plugins.module_utils.database import postgresql_engine
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import (
     DbError, DbParams, connect, flavor, server_version,
@@ -232,8 +233,13 @@ def new_dump_path(dest: str, database: str, now: datetime.datetime) -> str:
 class Snapshot:
     """What the database holds right now, read in one consistent transaction."""
 
-    def __init__(self, params: DbParams) -> None:
+    def __init__(self, params: DbParams, jobs: int = 1) -> None:
         self.params = params
+        self.jobs = jobs  # parallel jobs wanted; jobs_used says what the dump got (see parallel.py)
+        self.jobs_used = 1
+        self.jobs_note: Optional[str] = None  # why fewer jobs than wanted
+        self._jobs: Optional[parallel.TableJobs] = None
+        self._export: Optional[str] = None  # PostgreSQL: the exported snapshot the jobs import
         self.conn = connect(params)
         try:
             self._read()
@@ -250,8 +256,23 @@ class Snapshot:
         self.version = server_version(self.conn)
         self.flavor = flavor(params.engine, self.version)
         if params.engine == "mysql":
-            mysql_engine.begin_snapshot(self.conn)
-            self.tables = mysql_engine.list_tables(self.conn)
+            lock = None
+            if self.jobs > 1:
+                try:
+                    lock = parallel.lock_tables_for_snapshot(params)
+                except parallel.ParallelUnavailable as exc:
+                    self.jobs_note = str(exc)
+            try:
+                mysql_engine.begin_snapshot(self.conn)
+                self.tables = mysql_engine.list_tables(self.conn)
+                if lock is not None:
+                    if sorted(lock.omops_locked_tables) != sorted(self.tables):
+                        self.jobs_note = "the tables changed while they were being locked"
+                    else:
+                        self._start_jobs(None)
+            finally:
+                if lock is not None:
+                    parallel.unlock_tables(lock)
             self.options: dict[str, Any] = mysql_engine.database_options(self.conn)
             self.objects: Any = mysql_engine.SchemaObjects(self.conn)
             self.not_included = mysql_engine.other_objects(self.conn)
@@ -260,11 +281,22 @@ class Snapshot:
                 raise DbError("schema '%s' does not exist in database '%s' on %s: check the schema option"
                               % (params.schema, params.database, params.where))
             postgresql_engine.begin_snapshot(self.conn, params.schema)
+            if self.jobs > 1:
+                with self.conn.cursor() as cur:
+                    cur.execute("SELECT pg_catalog.pg_export_snapshot()")
+                    self._export = cur.fetchone()[0]
             self.tables = postgresql_engine.list_tables(self.conn, params.schema)
             self.options = {}
             self.objects = postgresql_engine.SchemaObjects(self.conn, params.schema)
             self.not_included = postgresql_engine.other_objects(self.conn, params.schema)
         self.schema_version = read_schema_version(self.conn, params.engine, params.schema)
+
+    def _start_jobs(self, token: Optional[str]) -> None:
+        try:
+            self._jobs = parallel.TableJobs(self.params, self.jobs, token)
+            self.jobs_used = self.jobs
+        except parallel.ParallelUnavailable as exc:
+            self.jobs_note = str(exc)
 
     @property
     def checksums(self) -> dict[str, dict[str, Any]]:
@@ -288,12 +320,20 @@ class Snapshot:
             return mysql_engine.estimated_rows(self.conn)
         return postgresql_engine.estimated_rows(self.conn, self.params.schema)
 
-    def dump(self, write: Any, progress: Optional[BackupProgress] = None) -> dict[str, dict[str, Any]]:
-        """Write the dump; return what was written: {table: {rows, checksum}}."""
+    def dump(self, write: Any, progress: Optional[BackupProgress] = None, writer: Any = None,
+             dest: str = "", level: int = 1) -> dict[str, dict[str, Any]]:
+        """Write the dump; return what was written: {table: {rows, checksum}}. With parallel
+        jobs (``writer``, an AtomicCompressedWriter, takes their table segments), the tables
+        come from the jobs and the rest from this connection, in the serial dump's order."""
+        if self.params.engine == "postgresql" and self._export and writer is not None and self._jobs is None:
+            self._start_jobs(self._export)
+        jobs = self._jobs if writer is not None else None
         if self.params.engine == "mysql":
             write(mysql_engine.DUMP_PROLOGUE)
             written = {}
-            for table in self.tables:
+            if jobs is not None:
+                written = jobs.dump(self.tables, self.estimated_rows(), {}, writer.splice, dest, level, progress)
+            for table in self.tables if jobs is None else ():
                 if progress is not None:
                     progress.table_started(table)
                 written[table] = mysql_engine.dump_table(self.conn, table, write,
@@ -305,8 +345,13 @@ class Snapshot:
             write(mysql_engine.DUMP_EPILOGUE)
         else:
             write(postgresql_engine.DUMP_PROLOGUE)
+            copy_tables = None
+            if jobs is not None:
+                def copy_tables(tables: list[str], column_lists: dict[str, str]) -> dict[str, dict[str, Any]]:
+                    return jobs.dump(tables, self.estimated_rows(), column_lists, writer.splice, dest, level,
+                                     progress)
             written = postgresql_engine.dump_schema(self.conn, self.params.schema, self.tables, write, progress,
-                                                    self.objects)
+                                                    self.objects, copy_tables)
         if self._checksums is not None and written != self._checksums:
             raise BackupError("the dump does not match the snapshot it was read from (%s); the backup was "
                               "discarded" % ", ".join(sorted(t for t in written if written[t] != self._checksums.get(t))))
@@ -314,6 +359,9 @@ class Snapshot:
         return written
 
     def close(self) -> None:
+        """Call after the dump file is committed: the jobs' segment folder goes too."""
+        if self._jobs is not None:
+            self._jobs.close()
         try:
             self.conn.rollback()
         finally:
@@ -365,11 +413,18 @@ def apply_retention(dest: str, params: DbParams, keep: int, protect: str) -> lis
 def take_backup(params: DbParams, dest: str, *, method: str = "native", force: bool = False, keep: int = 0,
                 check_mode: bool = False, openmetadata_version: Optional[str] = None,
                 compress_level: int = 1, client_path: Optional[str] = None, verify: bool = True,
-                require_openmetadata: bool = True, progress_file: Optional[str] = None) -> dict[str, Any]:
+                require_openmetadata: bool = True, progress_file: Optional[str] = None,
+                jobs: int = 1) -> dict[str, Any]:
+    """``jobs``: tables read in parallel over this many connections, each its own process
+    (native method only; 0 = one per CPU, at most 4; see parallel.py for how they share
+    one view of the data)."""
     progress = BackupProgress(progress_file, params.database, method)
+    if jobs <= 0:
+        jobs = parallel.auto_jobs()
+    jobs = min(jobs, parallel.MAX_JOBS) if method == "native" else 1
     try:
         result = _take_backup(params, dest, method, force, keep, check_mode, openmetadata_version, compress_level,
-                              client_path, verify, require_openmetadata, progress)
+                              client_path, verify, require_openmetadata, progress, jobs)
     except BaseException:
         progress.finish("failed")
         raise
@@ -383,11 +438,11 @@ def take_backup(params: DbParams, dest: str, *, method: str = "native", force: b
 
 def _take_backup(params: DbParams, dest: str, method: str, force: bool, keep: int, check_mode: bool,
                  openmetadata_version: Optional[str], compress_level: int, client_path: Optional[str],
-                 verify: bool, require_openmetadata: bool, progress: BackupProgress) -> dict[str, Any]:
+                 verify: bool, require_openmetadata: bool, progress: BackupProgress, jobs: int = 1) -> dict[str, Any]:
     dest = os.path.abspath(dest)
     check_dest(dest)
     binary = client_dump.find_client(params.engine, client_path) if method == "client" else None
-    snapshot = Snapshot(params)
+    snapshot = Snapshot(params, jobs)
     try:
         progress.planned(snapshot.tables, snapshot.estimated_rows())
         if require_openmetadata and not is_openmetadata_schema(snapshot.schema_version):
@@ -416,7 +471,7 @@ def _take_backup(params: DbParams, dest: str, method: str, force: bool, keep: in
         try:
             if method == "native":
                 progress.phase("dumping")
-                snapshot.dump(writer.write, progress)
+                snapshot.dump(writer.write, progress, writer if jobs > 1 else None, dest, compress_level)
                 dump_format = "native-%s" % params.engine
                 tool = "openmetadata.ops %s" % COLLECTION_VERSION
             else:
@@ -471,8 +526,12 @@ def _take_backup(params: DbParams, dest: str, method: str, force: bool, keep: in
             os.unlink(dump_path)
             raise
         removed = apply_retention(dest, params, keep, manifest_path)
+        extra: dict[str, Any] = {"jobs": snapshot.jobs_used if method == "native" else 1}
+        if snapshot.jobs_note:
+            extra["warnings"] = ["%d parallel jobs were asked for; the tables were read over one connection: %s"
+                                 % (jobs, snapshot.jobs_note)]
         return _result(True, dump_path, manifest_path, manifest, reused=False, removed=removed,
-                       msg="backup written to %s" % dump_path)
+                       msg="backup written to %s" % dump_path, **extra)
     except (DumpWriteError, UnsupportedObject) as exc:
         raise BackupError(str(exc)) from None
     except client_dump.ClientDumpError as exc:

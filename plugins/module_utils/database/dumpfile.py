@@ -54,10 +54,11 @@ class AtomicCompressedWriter:
     compresses, hashes and writes them, so memory stays at a few megabytes.
     """
 
-    def __init__(self, path: str, level: int = 1, mode: int = 0o600) -> None:
+    def __init__(self, path: str, level: int = 1, mode: int = 0o600, durable: bool = True) -> None:
         self.path = path
         self.level = level
         self.mode = mode
+        self.durable = durable  # False: no fsync (a parallel dump's table segments, spliced into a durable file)
         self.sha256 = ""
         self.size = 0
         self.raw_size = 0
@@ -68,7 +69,7 @@ class AtomicCompressedWriter:
         self._file = os.fdopen(fd, "wb")
         self._buffer: list[bytes] = []
         self._buffered = 0
-        self._queue: "queue.Queue[Optional[bytes]]" = queue.Queue(maxsize=8)
+        self._queue: "queue.Queue[Any]" = queue.Queue(maxsize=8)
         self._error: Optional[BaseException] = None
         self._closed = False
         self._thread = threading.Thread(target=self._drain, name="dump-writer", daemon=True)
@@ -84,6 +85,15 @@ class AtomicCompressedWriter:
             self._flush_buffer()
         return len(data)
 
+    def splice(self, path: str, raw_size: int) -> None:
+        """Append the gzip file ``path`` (holding ``raw_size`` bytes of SQL) as members of
+        this stream, without decompressing it, then remove it: a parallel dump's table
+        segments go into the one dump file in table order. gzip readers (``gzip -dc``,
+        Python's gzip, :func:`open_dump`) read concatenated members as one text."""
+        self._flush_buffer()
+        self.raw_size += raw_size
+        self._put(("splice", path))
+
     def _flush_buffer(self) -> None:
         if not self._buffer:
             return
@@ -91,6 +101,9 @@ class AtomicCompressedWriter:
         self._buffer = []
         self._buffered = 0
         self.raw_size += len(block)
+        self._put(block)
+
+    def _put(self, block: Any) -> None:
         while True:
             if self._error is not None:
                 raise DumpWriteError(describe_write_error(self._error, self.path))
@@ -123,13 +136,25 @@ class AtomicCompressedWriter:
                 if block is None:
                     ended = True
                     break
+                if isinstance(block, tuple):  # ("splice", path): end this member, copy the file's, start anew
+                    emit(compressor.flush())
+                    emit((crc & 0xFFFFFFFF).to_bytes(4, "little") + (length & 0xFFFFFFFF).to_bytes(4, "little"))
+                    with open(block[1], "rb") as segment:
+                        for data in iter(lambda: segment.read(CHUNK), b""):  # pylint: disable=cell-var-from-loop
+                            emit(data)
+                    os.unlink(block[1])
+                    compressor = zlib.compressobj(self.level, zlib.DEFLATED, -zlib.MAX_WBITS)
+                    crc = length = 0
+                    emit(header)
+                    continue
                 crc = zlib.crc32(block, crc)
                 length += len(block)
                 emit(compressor.compress(block))
             emit(compressor.flush())
             emit((crc & 0xFFFFFFFF).to_bytes(4, "little") + (length & 0xFFFFFFFF).to_bytes(4, "little"))
             self._file.flush()
-            os.fsync(self._file.fileno())
+            if self.durable:
+                os.fsync(self._file.fileno())
             self.sha256 = digest.hexdigest()
         except BaseException as exc:  # pylint: disable=broad-except
             self._error = exc
@@ -149,6 +174,8 @@ class AtomicCompressedWriter:
         self._file.close()
         os.replace(self.tmp_path, self.path)
         self._closed = True
+        if not self.durable:
+            return
         try:
             fsync_dir(os.path.dirname(os.path.abspath(self.path)))
         except OSError as exc:
@@ -283,14 +310,17 @@ class CopyData(io.RawIOBase):
     """File-like view of a COPY data block, ending before its ``\\.`` line.
 
     psycopg2's copy_expert reads it with read(size); it must be fully consumed before
-    the statement iterator moves on.
+    the statement iterator moves on. Whole lines are taken from the reader's buffer in
+    blocks (``peek``): only a line that starts with ``\\.``, which may be the end marker, is
+    read on its own.
     """
 
-    def __init__(self, source: io.BufferedReader, on_line: Callable[[], None]) -> None:
+    def __init__(self, source: io.BufferedReader, on_line: Callable[..., None]) -> None:
         super().__init__()
         self._source = source
-        self._on_line = on_line
+        self._on_line = on_line  # on_line(n): n more lines of the dump were read
         self._pending = b""
+        self._line_start = True
         self.finished = False
 
     def readable(self) -> bool:
@@ -306,22 +336,44 @@ class CopyData(io.RawIOBase):
             return b""
         return line
 
+    def _next_block(self) -> bytes:
+        """The next whole lines of data (or the end marker's empty result)."""
+        if self._line_start:
+            ahead = self._source.peek(CHUNK)
+            if not ahead or ahead[:2] == b"\\." or ahead == b"\\":
+                return self._next_line()
+            end = ahead.find(b"\n\\.")
+            if end < 0:
+                end = ahead.rfind(b"\n")
+            if end < 0:  # a line longer than the buffer: its first part
+                self._line_start = False
+                return self._source.read(len(ahead))
+            block = self._source.read(end + 1)
+            self._on_line(block.count(b"\n"))
+            return block
+        line = self._source.readline()  # the rest of a long line
+        if not line:
+            raise DumpFormatError("the dump ends inside a COPY data block: it is truncated")
+        self._line_start = line.endswith(b"\n")
+        self._on_line()
+        return line
+
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
             size = CHUNK
         out = [self._pending]
         total = len(self._pending)
         while total < size and not self.finished:
-            line = self._next_line()
-            out.append(line)
-            total += len(line)
+            block = self._next_block()
+            out.append(block)
+            total += len(block)
         data = b"".join(out)
         self._pending = data[size:]
         return data[:size]
 
     def drain(self) -> None:
         while not self.finished:
-            self._next_line()
+            self._next_block()
         self._pending = b""
 
 
@@ -483,9 +535,9 @@ def iter_statements(reader: io.BufferedReader, dialect: str,
     line_no = 0
     start_line = 0
 
-    def count() -> None:
+    def count(lines: int = 1) -> None:
         nonlocal line_no
-        line_no += 1
+        line_no += lines
 
     while True:
         raw = reader.readline()

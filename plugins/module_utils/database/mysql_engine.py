@@ -16,6 +16,9 @@ events); the rest is carried for databases that an operator or a later release a
 from __future__ import annotations
 
 import hashlib
+import queue
+import re
+import threading
 from typing import Any, Callable, Dict, Iterable, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import quote_mysql
@@ -25,6 +28,8 @@ try:
     import pymysql
     import pymysql.converters
     import pymysql.cursors
+    import pymysql.err
+    import pymysql.protocol
 except ImportError:  # pragma: no cover - reported by db.missing_driver
     pass
 
@@ -410,44 +415,124 @@ def literal_hash(literal: str) -> int:
     return int(hashlib.md5(literal.encode("utf-8")).hexdigest()[:15], 16)  # nosec B324 - a checksum
 
 
-def dump_table(conn: Any, table: str, write: Callable[[str], Any],
+def dump_table(conn: Any, table: str, write: Callable[[Any], Any],
                on_rows: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
     """Write DDL and INSERTs for one table; return its row count and checksum.
 
     The server prints each row as its literal (:func:`row_literal_sql`), so Python neither
-    decodes typed columns nor escapes values: it hashes the literal (:func:`literal_hash`)
-    and batches it into an INSERT. The table is read once; the checksum equals what
-    :func:`table_checksums` computes. ``on_rows`` hears the rows read so far (progress)."""
+    decodes typed columns nor escapes values: it hashes the literal's UTF-8 bytes
+    (:func:`literal_hash`) and batches them into an INSERT. The table is read once; the
+    checksum equals what :func:`table_checksums` computes. ``on_rows`` hears the rows read
+    so far (progress)."""
     stored = stored_columns(conn, table)
     write("DROP TABLE IF EXISTS %s;\n" % quote_mysql(table))
     write(create_table_sql(conn, table) + ";\n")
     column_list = ", ".join(quote_mysql(name) for name, _type in stored)
-    head = "INSERT INTO %s (%s) VALUES " % (quote_mysql(table), column_list)
+    head = ("INSERT INTO %s (%s) VALUES " % (quote_mysql(table), column_list)).encode("utf-8")
     rows = 0
     checksum = 0
     md5 = hashlib.md5
+    from_bytes = int.from_bytes
     with conn.cursor(pymysql.cursors.SSCursor) as cur:
         cur.execute("SELECT %s FROM %s" % (row_literal_sql(stored), quote_mysql(table)))
-        batch: list[str] = []
+        batch: list[bytes] = []
         batch_bytes = 0
-        while True:
-            fetched = cur.fetchmany(FETCH_ROWS)
-            if not fetched:
-                break
-            for (literal,) in fetched:
-                checksum += int(md5(literal.encode("utf-8")).hexdigest()[:15], 16)  # nosec B324 - literal_hash
+        for fetched in literal_batches(cur, conn):
+            # nosec B324 - a checksum: literal_hash, the first 60 bits of the MD5
+            checksum += sum([from_bytes(md5(literal).digest()[:8], "big") >> 4 for literal in fetched])
+            for literal in fetched:
                 batch.append(literal)
                 batch_bytes += len(literal)
                 if batch_bytes >= INSERT_BATCH_BYTES:
-                    write(head + ",".join(batch) + ";\n")
+                    write(head + b",".join(batch) + b";\n")
                     batch = []
                     batch_bytes = 0
             rows += len(fetched)
             if on_rows is not None:
                 on_rows(rows)
         if batch:
-            write(head + ",".join(batch) + ";\n")
+            write(head + b",".join(batch) + b";\n")
     return {"rows": rows, "checksum": "%d" % checksum}
+
+
+def literal_batches(cur: Any, conn: Any) -> Iterable[list[bytes]]:
+    """The rows of a one-column text result just executed on the unbuffered cursor ``cur``,
+    as lists of raw UTF-8 values (up to FETCH_ROWS at a time).
+
+    PyMySQL parses each row packet in a dozen Python calls (most of a small-row dump's
+    time); here a row costs two buffered reads and a slice. This reads the packets as
+    PyMySQL would (sequence numbers, 16 MB continuation packets, EOF, error packets raised
+    through PyMySQL) and leaves the connection as PyMySQL leaves it after the last row.
+    With a PyMySQL whose internals differ it falls back to ``fetchmany``."""
+    result = getattr(cur, "_result", None)
+    rfile = getattr(conn, "_rfile", None)
+    if result is None or rfile is None or not getattr(result, "unbuffered_active", False) \
+            or not isinstance(getattr(conn, "_next_seq_id", None), int) or getattr(result, "field_count", 1) != 1:
+        while True:
+            rows = cur.fetchmany(FETCH_ROWS)
+            if not rows:
+                return
+            yield [row[0].encode("utf-8") for row in rows]
+    read = rfile.read
+    seq = conn._next_seq_id  # pylint: disable=protected-access
+    batch: list[bytes] = []
+
+    def lost(what: str) -> Exception:
+        conn._force_close()  # pylint: disable=protected-access
+        return pymysql.err.OperationalError(2013, "Lost connection to MySQL server during query (%s)" % what)
+
+    while True:
+        header = read(4)
+        if len(header) < 4:
+            raise lost("short packet header")
+        length = header[0] | header[1] << 8 | header[2] << 16
+        if header[3] != seq:
+            raise lost("packet sequence number %d, expected %d" % (header[3], seq))
+        seq = (seq + 1) & 0xFF
+        payload = read(length)
+        if len(payload) < length:
+            raise lost("short packet")
+        if length == 0xFFFFFF:  # a value of 16 MB or more goes on in the next packets
+            parts = [payload]
+            while length == 0xFFFFFF:
+                header = read(4)
+                if len(header) < 4 or header[3] != seq:
+                    raise lost("continuation packet")
+                seq = (seq + 1) & 0xFF
+                length = header[0] | header[1] << 8 | header[2] << 16
+                parts.append(read(length))
+            payload = b"".join(parts)
+        first = payload[0]
+        if first < 0xFB:
+            batch.append(payload[1:])
+        elif first == 0xFE and len(payload) < 9:  # EOF: the result is complete
+            conn._next_seq_id = seq  # pylint: disable=protected-access
+            result.unbuffered_active = False
+            result.connection = None
+            result.rows = None
+            break
+        elif first == 0xFF:  # an error packet (e.g. the query was killed)
+            conn._next_seq_id = seq  # pylint: disable=protected-access
+            result.unbuffered_active = False
+            result.connection = None
+            pymysql.protocol.MysqlPacket(payload, conn.encoding).raise_for_error()
+        elif first == 0xFC:
+            batch.append(payload[3:])
+        elif first == 0xFD:
+            batch.append(payload[4:])
+        elif first == 0xFE:
+            batch.append(payload[9:])
+        else:  # 0xFB, NULL: a row literal is never NULL
+            raise DumpReadError("the server sent NULL for a row literal")
+        if len(batch) >= FETCH_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class DumpReadError(Exception):
+    """The server sent something a row literal cannot be."""
 
 
 def escape_string(value: str) -> str:
@@ -515,6 +600,122 @@ def table_checksums(conn: Any, tables: Iterable[str], method: str = LITERAL_CHEC
             count, checksum = cur.fetchone()
             result[table] = {"rows": int(count), "checksum": "%d" % int(checksum)}
     return result
+
+
+def table_checksums_parallel(connect: Callable[[], Any], tables: list[str], method: str = LITERAL_CHECKSUM,
+                             jobs: int = 1) -> dict[str, dict[str, Any]]:
+    """:func:`table_checksums` over ``jobs`` connections at once, biggest tables first. The
+    server does the work (a row literal and an MD5 per row), so threads are enough: each
+    waits on its own connection while the server uses another core."""
+    if jobs <= 1 or len(tables) <= 1:
+        conn = connect()
+        try:
+            return table_checksums(conn, tables, method)
+        finally:
+            conn.close()
+    conn = connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT TABLE_NAME, COALESCE(DATA_LENGTH, 0) FROM information_schema.TABLES "
+                        "WHERE TABLE_SCHEMA = DATABASE()")
+            sizes = {row[0]: int(row[1]) for row in cur.fetchall()}
+    finally:
+        conn.close()
+    todo: "queue.Queue[str]" = queue.Queue()
+    for table in sorted(tables, key=lambda t: -sizes.get(t, 0)):
+        todo.put(table)
+    found: dict[str, dict[str, Any]] = {}
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            own = connect()
+        except Exception as exc:  # pylint: disable=broad-except
+            errors.append(exc)
+            return
+        try:
+            while not errors:
+                try:
+                    table = todo.get_nowait()
+                except queue.Empty:
+                    return
+                found.update(table_checksums(own, [table], method))
+        except Exception as exc:  # pylint: disable=broad-except
+            errors.append(exc)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=work, name="checksums-%d" % n, daemon=True) for n in range(min(jobs, len(tables)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return {table: found[table] for table in tables}
+
+
+class ParallelInserts:
+    """The INSERTs of a native dump run over ``jobs`` connections at once (threads: the
+    server parses and stores; Python only hands over statements). Rows of one table may
+    land in any order, which the order-independent checksums do not see. Every other
+    statement waits for the INSERTs before it (:meth:`wait`) and runs on the caller's
+    connection; session settings (``SET ...``) are repeated on every job's connection."""
+
+    def __init__(self, connect: Callable[[], Any], jobs: int) -> None:
+        self._queue: "queue.Queue[Any]" = queue.Queue(maxsize=2 * jobs)
+        self.failed: Optional[tuple[Any, BaseException]] = None  # (statement, error) of the first failure
+        self._conns: list[Any] = []
+        self._threads: list[threading.Thread] = []
+        try:
+            for _ in range(jobs):
+                self._conns.append(connect())
+        except BaseException:
+            self.close()
+            raise
+        for n, conn in enumerate(self._conns):
+            thread = threading.Thread(target=self._run, args=(conn,), name="inserts-%d" % n, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _run(self, conn: Any) -> None:
+        with conn.cursor() as cur:
+            while True:
+                stmt = self._queue.get()
+                try:
+                    if stmt is None:
+                        return
+                    if self.failed is None:
+                        try:
+                            cur.execute(stmt.sql)
+                        except Exception as exc:  # pylint: disable=broad-except
+                            self.failed = (stmt, exc)
+                finally:
+                    self._queue.task_done()
+
+    def submit(self, stmt: Any) -> None:
+        self._queue.put(stmt)
+
+    def wait(self) -> None:
+        """Until every submitted INSERT has run (then ``failed`` says whether one failed)."""
+        self._queue.join()
+
+    def setting(self, sql: str) -> None:
+        """Repeat a session setting on every job's connection (call after :meth:`wait`)."""
+        for conn in self._conns:
+            with conn.cursor() as cur:
+                cur.execute(sql)
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
+        for conn in self._conns:
+            try:
+                conn.close()
+            except Exception:  # pylint: disable=broad-except
+                pass
 
 
 def database_exists(conn: Any, name: str) -> bool:
@@ -593,5 +794,9 @@ def swap_in(conn: Any, source: str, target: str) -> list[str]:
 
 
 def is_client_session_statement(sql: str) -> bool:
-    """Client-only lines a restore through the driver must not run (mysqldump's header)."""
-    return sql.lstrip().upper().startswith("USE ")
+    """Client-only lines a restore through the driver must not run (mysqldump's header).
+    Only the head is looked at: an INSERT of many rows is a megabyte long."""
+    return _USE.match(sql) is not None
+
+
+_USE = re.compile(r"\s*USE\s", re.I)

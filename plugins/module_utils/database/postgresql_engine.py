@@ -449,7 +449,8 @@ def _literal(text: str) -> str:
 
 
 def dump_schema(conn: Any, schema: str, tables: list[str], write: Callable[[str], Any],
-                progress: Any = None, objects: Optional[SchemaObjects] = None) -> dict[str, dict[str, Any]]:
+                progress: Any = None, objects: Optional[SchemaObjects] = None,
+                copy_tables: Optional[Callable[..., dict[str, dict[str, Any]]]] = None) -> dict[str, dict[str, Any]]:
     """Write the whole schema and its data; return {table: {rows, checksum}}.
 
     ``objects`` are the schema's other objects when already read (in this snapshot).
@@ -476,7 +477,9 @@ def dump_schema(conn: Any, schema: str, tables: list[str], write: Callable[[str]
             write("CREATE TABLE %s (%s);\n" % (q(table), ", ".join(column_sql(c) for c in table_columns[table])))
         if progress is not None:
             progress.phase("dumping")
-        for table in tables:
+        if copy_tables is not None:  # parallel jobs: each table's COPY block comes whole from a job
+            rows.update(copy_tables(tables, {t: stored_column_list(table_columns[t]) for t in tables}))
+        for table in tables if copy_tables is None else ():
             if progress is not None:
                 progress.table_started(table)
             rows[table] = _copy_out(cur, schema, table, table_columns[table], write,
@@ -520,7 +523,12 @@ def _copy_out(cur: Any, schema: str, table: str, cols: list[dict[str, Any]],
               write: Callable[[Any], Any], on_rows: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
     """COPY one table out; the rows are hashed on their way to the file, so the table
     is read once for data and checksum."""
-    column_list = stored_column_list(cols)
+    return copy_out_columns(cur, schema, table, stored_column_list(cols), write, on_rows)
+
+
+def copy_out_columns(cur: Any, schema: str, table: str, column_list: str, write: Callable[[Any], Any],
+                     on_rows: Optional[Callable[[int], None]] = None) -> dict[str, Any]:
+    """:func:`_copy_out` with the column list already built (a parallel job gets it as text)."""
     write("COPY %s (%s) FROM stdin;\n" % (q(table), column_list))
     hasher = RowHasher(write, on_rows)
     cur.copy_expert("COPY %s.%s (%s) TO STDOUT" % (q(schema), q(table), column_list), hasher, size=1024 * 1024)

@@ -82,7 +82,10 @@ def check_compatible(manifest: dict[str, Any], params: DbParams, expected_versio
 
 def restore_backup(params: DbParams, backup: str, *, wipe: bool = False, expected_version: Optional[str] = None,
                    allow_version_mismatch: bool = False, owner: Optional[str] = None,
-                   check_mode: bool = False) -> dict[str, Any]:
+                   check_mode: bool = False, jobs: int = 1) -> dict[str, Any]:
+    """``jobs`` (MySQL/MariaDB native dumps): INSERTs and the verification run over this
+    many connections at once; 0 = one per CPU, at most 4. PostgreSQL restores in one
+    transaction, over one connection, whatever ``jobs`` says."""
     if check_mode and not _exists(backup):
         # In a --check run the backup an earlier task would write does not exist yet.
         return {"changed": True, "database": params.database, "rows": {}, "executed_queries": [],
@@ -96,6 +99,7 @@ def restore_backup(params: DbParams, backup: str, *, wipe: bool = False, expecte
         raise RestoreError("%s; the target database was not touched. Use another backup." % problem)
     dump_path = dump_path_of(manifest_path, manifest)
     restorer = MysqlRestore(params, manifest) if params.engine == "mysql" else PostgresqlRestore(params, manifest, owner)
+    restorer.jobs = jobs if jobs > 0 else min(4, os.cpu_count() or 1)
     return restorer.run(dump_path, wipe, check_mode)
 
 
@@ -123,6 +127,7 @@ class _Restore:
         self.manifest = manifest
         self.expected = manifest["tables"]
         self.executed: list[str] = []
+        self.jobs = 1  # parallel connections (MySQL native dumps)
 
     def target_name(self) -> str:
         return self.params.database
@@ -296,22 +301,45 @@ class MysqlRestore(_Restore):
         # transaction for the whole load bought nothing (DDL commits implicitly, and a failure
         # drops what the restore created) and made InnoDB keep undo for every row: the load of
         # many small rows took 1.6x as long.
-        conn = connect(self.params.with_database(database), autocommit=True)
+        def connect_here() -> Any:
+            return connect(self.params.with_database(database), autocommit=True)
+
+        conn = connect_here()
+        # jobs > 1: our own dumps' INSERTs run over several connections (mysqldump's dumps
+        # hold LOCK TABLES ... WRITE around their INSERTs: those stay on one).
+        inserts = (mysql_engine.ParallelInserts(connect_here, self.jobs)
+                   if self.jobs > 1 and self.manifest.get("dump_format") == "native-mysql" else None)
         try:
             with open_dump(dump_path) as reader, conn.cursor() as cur:
                 # Our writer and mysqldump put each INSERT on one line: no need to lex those.
                 trusted = self.manifest.get("dump_format") in ("native-mysql", "mysqldump")
                 for stmt in iter_statements(reader, "mysql", single_line_inserts=trusted):
+                    if inserts is not None:
+                        if stmt.sql.startswith("INSERT INTO "):
+                            inserts.submit(stmt)
+                            if inserts.failed is None:
+                                continue
+                        inserts.wait()
+                        if inserts.failed is not None:
+                            raise RestoreError(_statement_failed(*inserts.failed)) from None
                     if mysql_engine.is_client_session_statement(stmt.sql):
                         continue
                     try:
                         cur.execute(stmt.sql)
+                        if inserts is not None and stmt.sql[:4].upper() == "SET ":
+                            inserts.setting(stmt.sql)
                     except Exception as exc:  # pylint: disable=broad-except
                         raise RestoreError(_statement_failed(stmt, exc)) from None
+                if inserts is not None:
+                    inserts.wait()
+                    if inserts.failed is not None:
+                        raise RestoreError(_statement_failed(*inserts.failed)) from None
             conn.commit()
-            self.verify(mysql_engine.table_checksums(conn, mysql_engine.list_tables(conn),
-                                                     self.manifest["checksum_method"]))
+            self.verify(mysql_engine.table_checksums_parallel(connect_here, mysql_engine.list_tables(conn),
+                                                              self.manifest["checksum_method"], self.jobs))
         finally:
+            if inserts is not None:
+                inserts.close()
             conn.close()
 
 
