@@ -244,10 +244,10 @@ class Snapshot:
         try:
             self._read()
         except UnsupportedObject as exc:
-            self.conn.close()
+            self.close()
             raise BackupError(str(exc)) from None
         except BaseException:
-            self.conn.close()
+            self.close()
             raise
         self._checksums: Optional[dict[str, dict[str, Any]]] = None
 
