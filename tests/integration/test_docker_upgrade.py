@@ -1,7 +1,10 @@
 """End to end on a real Docker engine: a compose deployment of OpenMetadata 1.1.7 (server STAND-IN
 image, REAL Elasticsearch 7.16.3 with a data volume holding an old index, REAL PostgreSQL 15 in a
 container) upgraded to 1.2.5 by role server_docker, run twice; and, through playbooks/upgrade.yml,
-a migration that crashes, rolled back to 1.1.7 with every row as before; and the other shape, a
+the whole upgrade with no openmetadata_search_url (the reindex fills the REAL Elasticsearch 8.10.2
+the compose project publishes, counted by asking that engine), a search service that publishes no port
+(the host fails and is rolled back, unless the reindex is opted out: then the summary says so), a
+migration that crashes, rolled back to 1.1.7 with every row as before; and the other shape, a
 compose file whose server uses a MariaDB on the host.
 
 The engine comes from `make docker-engine-up` (scripts/docker-engine.sh; DOCKER_HOST is read from
@@ -60,8 +63,9 @@ def docker_engine() -> str:
     if docker("compose", "version", check=False).returncode != 0:
         pytest.skip("the docker compose v2 plugin is missing (`make docker-engine-up` installs it)")
     # Images named like upstream's, built locally (cached by input hash).
-    if not (REPO / ".build" / "search-engines" / "elasticsearch-8.10.2" / "bin").exists():
-        subprocess.run(["bash", str(REPO / "scripts" / "search-engines.sh")], cwd=REPO, check=True)
+    engines = ["elasticsearch-7.16.3", "elasticsearch-8.10.2"]  # what the images hold (no OpenSearch)
+    if not all((REPO / ".build" / "search-engines" / name / "bin").exists() for name in engines):
+        subprocess.run(["bash", str(REPO / "scripts" / "search-engines.sh"), *engines], cwd=REPO, check=True)
     env = dict(os.environ, DOCKER_HOST=_docker_host())
     # one builder at a time (pytest-xdist workers share the engine)
     with open(REPO / ".build" / "docker-images.lock", "w", encoding="utf-8") as lock:
@@ -166,6 +170,38 @@ class Deployment:
             "openmetadata_db_tuning_state_file": str(self.dir / "db_setting.json"),
         }
 
+    def upgrade_inventory(self, tmp_path: pathlib.Path, **extra: Any) -> pathlib.Path:
+        """An inventory for playbooks/upgrade.yml as a user writes it: openmetadata_deployment docker and
+        no openmetadata_search_url (the reindex takes it from the compose project)."""
+        host_vars = dict(self.play_vars(), **{
+            "ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+            "openmetadata_deployment": "docker", "openmetadata_db_host": "127.0.0.1",
+            "openmetadata_db_password": "", "openmetadata_db_name": "openmetadata_db",
+            "openmetadata_db_tuning_persist": "none",
+            "openmetadata_upgrade_state_file": str(self.dir / "upgrade.json"),
+            "openmetadata_report_dir": str(self.dir / "reports"),
+            "openmetadata_accept_query_loss": True,
+            "openmetadata_jwt_token": STANDIN_JWT,
+            "openmetadata_reindex_poll_interval": 1,
+        }, **extra)
+        inventory = tmp_path / "docker-inventory.json"
+        inventory.write_text(json.dumps({"openmetadata": {"hosts": {"docker-host": host_vars}}}))
+        return inventory
+
+    def unpublish_search_port(self) -> None:
+        """The search service keeps running but the compose file no longer publishes its port (as many
+        production files do): from the next `up` on, nothing on the host reaches it."""
+        text = self.compose.read_text()
+        published = '    ports:\n      - "127.0.0.1:${OM_TEST_SEARCH_PORT}:9200"\n'
+        assert published in text
+        self.compose.write_text(text.replace(published, ""))
+
+    def search_indexes(self) -> dict[str, int]:
+        """Index name -> documents, as the engine itself reports them (_cat/indices, after a refresh)."""
+        http_json(self.search_url + "/_refresh", method="POST")
+        return {i["index"]: int(i["docs.count"] or 0)
+                for i in http_json(self.search_url + "/_cat/indices?format=json&h=index,docs.count")}
+
     def destroy(self) -> None:
         self.compose_cmd("down", "--volumes", "--timeout", "1", check=False)
 
@@ -250,18 +286,7 @@ def test_crashed_migration_rolls_back_to_1_1_with_identical_rows(deployment, tmp
     before_rows = deployment.rows()
     original = deployment.compose.read_text()
     deployment.write_env('OM_STANDIN_FAULTS={"migration_crash_at": 3}')  # the 1.2.0 migration dies
-    host_vars = dict(deployment.play_vars(), **{
-        "ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-        "openmetadata_deployment": "docker", "openmetadata_db_host": "127.0.0.1",
-        "openmetadata_db_password": "", "openmetadata_db_name": "openmetadata_db",
-        "openmetadata_db_tuning_persist": "none",
-        "openmetadata_upgrade_state_file": str(deployment.dir / "upgrade.json"),
-        "openmetadata_report_dir": str(deployment.dir / "reports"),
-        "openmetadata_accept_query_loss": True,
-        "openmetadata_jwt_token": STANDIN_JWT,
-    })
-    inventory = tmp_path / "docker-inventory.json"
-    inventory.write_text(json.dumps({"openmetadata": {"hosts": {"docker-host": host_vars}}}))
+    inventory = deployment.upgrade_inventory(tmp_path)
     run = ansible_playbook(["-i", str(inventory), str(REPO / "playbooks" / "upgrade.yml")], tmp_path)
     assert run.rc != 0, "the host must end failed (rolled back): " + run.output[-3000:]
     assert run.result("Run the migration service")["failed"] is True
@@ -271,3 +296,68 @@ def test_crashed_migration_rolls_back_to_1_1_with_identical_rows(deployment, tmp
     assert deployment.image_of("elasticsearch") == "docker.elastic.co/elasticsearch/elasticsearch:7.16.3"
     wait_for(lambda: http_json(deployment.search_url + "/_cluster/health"), "Elasticsearch 7.16.3 answering again")
     assert deployment.rows() == before_rows
+
+
+def summary_of(run) -> list[str]:
+    return run.result("Print the summary")["msg"]
+
+
+def test_upgrade_playbook_fills_the_new_search_engine_found_in_the_compose_project(deployment, tmp_path):
+    """No openmetadata_search_url in the inventory (as `make sandbox-docker` and the user guide's Docker
+    inventory): the reindex takes the engine from the compose project - its search service and the host port
+    compose publishes - and fills the real Elasticsearch 8.10.2, which the test asks directly."""
+    run = ansible_playbook(["-i", str(deployment.upgrade_inventory(tmp_path)), str(REPO / "playbooks" / "upgrade.yml")],
+                           tmp_path)
+    assert run.rc == 0, run.output[-4000:]
+    found = run.result("Take the search engine's URL from the compose project")
+    assert found["ansible_facts"]["openmetadata_search_url"] == deployment.search_url, found
+    assert run.result("Reindex through the OpenMetadata API and wait for the run")["status"] == "success"
+    assert summary_of(run)[0] == "docker-host: upgraded", summary_of(run)
+    # what the engine holds, by its own account (not the reindex module's)
+    # (the 8.10.2 test distribution has no `GET /` handler: the node's version comes from _nodes/_local)
+    assert [n["version"] for n in http_json(deployment.search_url + "/_nodes/_local")["nodes"].values()] == ["8.10.2"]
+    indexes = deployment.search_indexes()
+    om_indexes = {name: docs for name, docs in indexes.items() if name.endswith("_search_index")}
+    assert om_indexes.get("table_search_index", 0) > 0, indexes
+    assert sum(om_indexes.values()) > 0 and len(om_indexes) >= 5, indexes
+    tables = http_json(deployment.search_url + "/table_search_index/_count")["count"]
+    assert tables == om_indexes["table_search_index"] > 0
+
+
+def test_no_search_endpoint_fails_the_host_and_rolls_back(deployment, tmp_path):
+    """The compose file publishes no port of its search service and the inventory sets no URL: the reindex
+    has nothing to fill, so the host fails with what to do and the upgrade is rolled back to 1.1.7."""
+    deployment.unpublish_search_port()
+    before_rows = deployment.rows()
+    edited = deployment.compose.read_text()
+    run = ansible_playbook(["-i", str(deployment.upgrade_inventory(tmp_path)), str(REPO / "playbooks" / "upgrade.yml")],
+                           tmp_path)
+    assert run.rc != 0, "the host must end failed (rolled back): " + run.output[-3000:]
+    stop = run.result("Stop when the reindex has no search engine to fill")
+    assert stop["failed"] is True
+    assert "The reindex cannot run: no search engine was found" in stop["msg"], stop["msg"]
+    assert "publishes no host port" in stop["msg"] and "openmetadata_post_upgrade_reindex=false" in stop["msg"]
+    assert did_not_run_reindex(run)
+    assert "was rolled back" in run.output, run.output[-4000:]
+    assert summary_of(run)[0] == "docker-host: rolled back", summary_of(run)
+    assert http_json(deployment.server_url + "/api/v1/system/version")["version"] == "1.1.7"
+    assert deployment.compose.read_text() == edited
+    assert deployment.image_of("elasticsearch") == "docker.elastic.co/elasticsearch/elasticsearch:7.16.3"
+    assert deployment.rows() == before_rows
+
+
+def test_opted_out_reindex_upgrades_and_says_search_is_empty(deployment, tmp_path):
+    """The same deployment with the explicit opt-out: the upgrade stands and the summary says that search is empty."""
+    deployment.unpublish_search_port()
+    inventory = deployment.upgrade_inventory(tmp_path, openmetadata_post_upgrade_reindex=False)
+    run = ansible_playbook(["-i", str(inventory), str(REPO / "playbooks" / "upgrade.yml")], tmp_path)
+    assert run.rc == 0, run.output[-4000:]
+    assert did_not_run_reindex(run)
+    assert summary_of(run)[0] == "docker-host: upgraded; reindex skipped, search is empty", summary_of(run)
+    assert http_json(deployment.server_url + "/api/v1/system/version")["version"] == "1.2.5"
+
+
+def did_not_run_reindex(run) -> bool:
+    started = [r for r in run.results("Start the reindex in the background") + run.results(
+        "Reindex through the OpenMetadata API and wait for the run") if not r.get("skipped")]
+    return not started
