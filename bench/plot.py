@@ -1,7 +1,10 @@
 """Plot recorded benchmark results: wall time and peak RSS against database size, per tool.
 
-Reads what bench/backup_bench.py wrote (bench/results/*.json, format openmetadata.ops/backup-bench)
-and what bench/restore_bench.py printed (bench/results/*restore*.txt); runs no benchmark.
+Reads what bench/backup_bench.py wrote (bench/results/*.json, format openmetadata.ops/backup-bench),
+what bench/restore_bench.py printed (bench/results/*restore*.txt) and what bench/speed_bench.py
+wrote (bench/results/*speed*.json, format openmetadata.ops/speed-bench: backup and restore, jobs 1
+and 2, in one run per size); runs no benchmark. By default, when speed-bench results exist, only
+they are drawn (the code measured there is the current one; the older files are earlier code).
 One row per engine; columns: backup wall time, restore wall time, peak RSS. Colour = tool,
 line style = data shape. Where several files hold the same engine, shape and size, a line is
 taken from the file that holds the most sizes of that shape (one run where possible), then
@@ -36,6 +39,7 @@ SHAPE_STYLES = {"documents": ("-", "o"), "small-rows": ("--", "s")}  # line styl
 # run key (backup_bench.py) or restore tool -> (legend label, colour); order = legend order
 TOOLS = {
     "native": ("native (openmetadata.ops, verify)", "tab:blue"),
+    "native-j2": ("native, jobs: 2", "tab:cyan"),
     "mariadb-dump-gzip": ("mariadb-dump / pg_dump | gzip -1", "tab:orange"),
     "pg_dump-gzip": ("mariadb-dump / pg_dump | gzip -1", "tab:orange"),
     "mariadb-dump": ("mariadb-dump / pg_dump -Fp > file (plain)", "tab:green"),
@@ -88,11 +92,35 @@ def points_from_restore_text(text: str, source: str, run_at: str = "") -> list[P
     return points
 
 
+def points_from_speed(document: dict[str, Any], source: str) -> list[Point]:
+    """A speed_bench.py document: backup and restore per case; a tool run twice (A/B) counts
+    with its faster run, for the native backup and the client pipeline alike."""
+    points = []
+    client_key = {"mariadb": "mariadb-dump-gzip", "postgresql": "pg_dump-gzip"}
+    for case in document.get("cases", []):
+        for op in ("backup", "restore"):
+            best: dict[str, dict[str, Any]] = {}
+            for key, run in case.get(op, {}).items():
+                tool = key.split("#")[0]
+                tool = client_key[case["engine"]] if tool == "dump-gzip" else tool
+                if tool in TOOLS and run.get("wall_s") is not None and (
+                        tool not in best or run["wall_s"] < best[tool]["wall_s"]):
+                    best[tool] = run
+            for tool, run in best.items():
+                points.append(Point(op, case["engine"], case["shape"], case["size_bytes"], tool, run["wall_s"],
+                                    run.get("peak_rss_mib"), source, document.get("started_at", "")))
+    return points
+
+
 def load(paths: Iterable[pathlib.Path]) -> list[Point]:
     points: list[Point] = []
     for path in sorted(paths):
         if path.suffix == ".json":
-            points += points_from_backup(json.loads(path.read_text()), path.name)
+            document = json.loads(path.read_text())
+            if document.get("format") == "openmetadata.ops/speed-bench":
+                points += points_from_speed(document, path.name)
+            else:
+                points += points_from_backup(document, path.name)
         else:
             points += points_from_restore_text(path.read_text(), path.name, path.name[:10])
     return points
@@ -141,7 +169,8 @@ def plot(points: Sequence[Point], output: pathlib.Path) -> pathlib.Path:
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "%g" % v))
             ax.set_xlim(min(sizes) / MIB / 1.6, max(sizes) / MIB * 1.6)
             ax.grid(True, which="major", alpha=0.3)
-        panels["restore"].set_yscale("linear")  # 100 MB only so far: a linear scale from 0 compares better
+        if len({p.size_bytes for p in chosen if p.op == "restore"}) < 2:
+            panels["restore"].set_yscale("linear")  # one size: a linear scale from 0 compares better
         panels["backup"].set_ylabel("wall s")
         panels["restore"].set_ylabel("wall s")
         panels["rss"].set_ylabel("peak RSS MiB")
@@ -160,7 +189,8 @@ def plot(points: Sequence[Point], output: pathlib.Path) -> pathlib.Path:
                 shift = 1.0 if op == "backup" else 1.12  # restore beside the backup markers of the same size
                 panels["rss"].plot([x * shift for x, r in rss], [r for x, r in rss], markersize=8,
                                    markerfacecolor=colour if op == "backup" else "none", **style)
-        panels["restore"].set_ylim(bottom=0)
+        if panels["restore"].get_yscale() == "linear":
+            panels["restore"].set_ylim(bottom=0)
         if not any(p.op == "restore" and p.engine == engine for p in chosen):
             panels["restore"].text(0.5, 0.5, "no restore results", ha="center", transform=panels["restore"].transAxes)
     present = {p.tool for p in chosen}
@@ -185,7 +215,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("results", nargs="*", type=pathlib.Path,
                         help="results files (default: bench/results/*.json and bench/results/*restore*.txt)")
     args = parser.parse_args(argv)
-    paths = args.results or [*RESULTS.glob("*.json"), *RESULTS.glob("*restore*.txt")]
+    paths = args.results or [*RESULTS.glob("*speed*.json")] or [*RESULTS.glob("*.json"), *RESULTS.glob("*restore*.txt")]
     try:
         out = plot(load(paths), args.output)
     except ValueError as exc:

@@ -12,7 +12,7 @@ child process, under /usr/bin/time (wall, peak RSS of the main process; the para
 peak is recorded apart). The client restore has no verification; the native one checks the
 sha256 before and every table's checksum after. ``uptime`` load averages are recorded before
 every run. Results: one JSON document (format openmetadata.ops/speed-bench) that bench/plot.py
-reads.
+reads; ``--report FILE`` prints its tables in Markdown (each tool's faster run when it ran twice).
 
     .venv/bin/python bench/speed_bench.py --output bench/results/DATE-speed-100MB.json \\
         mariadb:small-rows:100MB=p16_sr100 postgresql:small-rows:100MB=p16_sr100 ...
@@ -161,7 +161,44 @@ def run_case(engine: str, shape: str, size: str, database: str, work: str, repea
     return case
 
 
+def _best(runs: dict[str, Any], tool: str) -> Optional[dict[str, Any]]:
+    """The faster of a tool's runs (tool, tool#2): the one less disturbed by other load."""
+    found = [run for key, run in runs.items() if key.split("#")[0] == tool and run.get("wall_s")]
+    return min(found, key=lambda run: run["wall_s"]) if found else None
+
+
+def report(document: dict[str, Any]) -> str:
+    """Markdown: per case, backup and restore wall times and the ratios against the clients."""
+    lines = ["| engine | shape | size | backup native (jobs 1) | jobs 2 | `dump \\| gzip -1` | ratio jobs 1 | "
+             "ratio jobs 2 | restore native + verify (jobs 1) | jobs 2 | `gzip -dc \\| client` | ratio jobs 1 | "
+             "ratio jobs 2 | peak RSS MiB backup / restore (jobs' own) | load avg (1 min) |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+    for case in document["cases"]:
+        b1, b2, bc = (_best(case["backup"], t) for t in ("native", "native-j2", "dump-gzip"))
+        r1, r2, rc = (_best(case["restore"], t) for t in ("native", "native-j2", "client"))
+
+        def sec(run: Optional[dict[str, Any]]) -> str:
+            return "%.2f s" % run["wall_s"] if run else "—"
+
+        def ratio(native: Optional[dict[str, Any]], client: Optional[dict[str, Any]]) -> str:
+            if not native or not client:
+                return "—"
+            value = client["wall_s"] / native["wall_s"]
+            return ("%.2f×" if value >= 1 else "**%.2f×**") % value
+
+        loads = [run["load_before"][0] for op in ("backup", "restore") for run in case[op].values()]
+        rss = "%s / %s (%s)" % (b1.get("peak_rss_mib") if b1 else "—", r1.get("peak_rss_mib") if r1 else "—",
+                                 b2.get("jobs_peak_rss_mib") if b2 else "—")
+        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f-%.1f |" % (
+            case["engine"], case["shape"], case["size"], sec(b1), sec(b2), sec(bc), ratio(b1, bc), ratio(b2, bc),
+            sec(r1), sec(r2), sec(rc), ratio(r1, rc), ratio(r2, rc), rss, min(loads), max(loads)))
+    return "\n".join(lines)
+
+
 def main() -> int:
+    if len(sys.argv) == 3 and sys.argv[1] == "--report":
+        print(report(json.loads(pathlib.Path(sys.argv[2]).read_text())))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("databases", nargs="+", help="ENGINE:SHAPE:SIZE=NAME, e.g. mariadb:small-rows:100MB=p16_sr100")
     parser.add_argument("--output", required=True)
