@@ -16,7 +16,7 @@ import json
 import time
 from typing import Any, Callable, Dict, Optional
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import write_file_atomic
+from ansible_collections.openmetadata.ops.plugins.module_utils.files import write_file_atomic
 
 MIN_INTERVAL = 1.0  # seconds between two writes, except for the first and the last
 

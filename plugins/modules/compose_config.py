@@ -171,7 +171,7 @@ from typing import Any
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_redact
-from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import write_file_atomic
+from ansible_collections.openmetadata.ops.plugins.module_utils.files import write_file_atomic
 from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_compose import (
     HAS_RUAMEL, ComposeError, env_file_paths, plan)
 
@@ -183,7 +183,7 @@ def _read(path: str) -> str:
 
 def _write(module: AnsibleModule, path: str, text: str) -> None:
     """Atomic replace in the same directory; mode, owner (and SELinux context) follow the old file, and the
-    temporary file has that mode from its creation (dumpfile.write_file_atomic, the collection's one writer)."""
+    temporary file has that mode from its creation (files.write_file_atomic, the collection's one writer)."""
     write_file_atomic(path, text.encode("utf-8"), mode=None, module=module)
 
 

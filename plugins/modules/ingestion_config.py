@@ -173,13 +173,13 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_config, om_redact
 from ansible_collections.openmetadata.ops.plugins.module_utils.ingestion import om_ingestion
-from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import write_file_atomic
-from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import ConfigError
+from ansible_collections.openmetadata.ops.plugins.module_utils.files import write_file_atomic
+from ansible_collections.openmetadata.ops.plugins.module_utils.errors import ConfigError
 
 
 def _write(module: AnsibleModule, path: str, text: str) -> None:
     """Atomic replace in the same directory; mode, owner (and SELinux context) follow the old file, and the
-    temporary file has that mode from its creation (dumpfile.write_file_atomic, the collection's one writer)."""
+    temporary file has that mode from its creation (files.write_file_atomic, the collection's one writer)."""
     write_file_atomic(path, text.encode("utf-8"), mode=None, module=module)
 
 

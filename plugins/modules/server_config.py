@@ -249,9 +249,9 @@ from typing import Any
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_config, om_config_env, om_redact
-from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import write_file_atomic
+from ansible_collections.openmetadata.ops.plugins.module_utils.files import write_file_atomic
 from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_data import MAX_FILE_BYTES
-from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import ConfigError
+from ansible_collections.openmetadata.ops.plugins.module_utils.errors import ConfigError
 
 
 def _read(path: str, what: str) -> str:
@@ -268,7 +268,7 @@ def _read(path: str, what: str) -> str:
 
 def _write(module: AnsibleModule, path: str, text: str) -> None:
     """Atomic replace in the same directory; mode, owner (and SELinux context) follow the old file, and the
-    temporary file has that mode from its creation (dumpfile.write_file_atomic, the collection's one writer)."""
+    temporary file has that mode from its creation (files.write_file_atomic, the collection's one writer)."""
     write_file_atomic(path, text.encode("utf-8"), mode=None, module=module)
 
 

@@ -34,8 +34,9 @@ except ImportError:  # pragma: no cover - reported by the module
     HAS_RUAMEL = False
     YAMLError = Exception  # type: ignore[assignment,misc]
 
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.env_syntax import resolve, whole
 from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import (
-    db_params_for, engine_from, migrate_env_text as migrate_db_env_text, no_effect_names, resolve)
+    db_params_for, engine_from, migrate_env_text as migrate_db_env_text, no_effect_names)
 from ansible_collections.openmetadata.ops.plugins.module_utils import releases
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import parse as parse_version
 
@@ -56,7 +57,6 @@ SEARCH_JAVA_OPTS = {"elasticsearch": "ES_JAVA_OPTS", "opensearch": "OPENSEARCH_J
 # om_config_env, so compose files, env files and openmetadata.yaml move the same way. Which versions move
 # where is the one gate's decision (releases.hop_for).
 
-_INTERPOLATION = re.compile(r"^\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?-)(?P<default>.*)\}$")
 _ENV_LINE = re.compile(r"^(?P<lead>\s*(?:export\s+)?)(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?P<eq>\s*=\s*)(?P<value>.*?)(?P<trail>\s*)$")
 
 
@@ -100,7 +100,7 @@ def with_tag(image: str, tag: str) -> str:
     """The same image reference at another tag; a ``${VAR:-x}`` tag keeps its variable and gets
     the new default; a digest pin is dropped (it names the old image)."""
     repository, old_tag, _digest = split_image(image)
-    match = _INTERPOLATION.match(old_tag or "")
+    match = whole(old_tag)
     if match:
         return "%s:${%s%s%s}" % (repository, match.group("name"), match.group("op"), tag)
     return "%s:%s" % (repository, tag)
@@ -110,7 +110,7 @@ def tag_version(image: str) -> Optional[str]:
     tag = split_image(image)[1]
     if tag is None:
         return None
-    match = _INTERPOLATION.match(tag)
+    match = whole(tag)
     if match:
         tag = match.group("default")
     try:
@@ -122,7 +122,7 @@ def tag_version(image: str) -> Optional[str]:
 
 def migrate_db_use_ssl_value(value: str, engine: str) -> str:
     """'${DB_USE_SSL:-true}' -> '${DB_PARAMS:-<params with SSL>}'; a literal -> the literal params."""
-    match = _INTERPOLATION.match(str(value).strip())
+    match = whole(value)
     if match and match.group("name") == "DB_USE_SSL":
         return "${DB_PARAMS%s%s}" % (match.group("op"), db_params_for(engine, match.group("default")))
     return db_params_for(engine, value)
@@ -457,7 +457,7 @@ def plan(text: str, *, path: str, target_version: str, search_engine: str = "ela
         if engine_changed and name in roles["server"] + roles["migrate"]:
             current = env.get("SEARCH_TYPE")
             current_default = current
-            match = _INTERPOLATION.match(str(current or "").strip())
+            match = whole(current)
             if match:
                 current_default = match.group("default")
             if current is None or str(current_default).strip().strip('"\'') != search_engine:

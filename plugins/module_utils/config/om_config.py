@@ -3,10 +3,9 @@
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
 """Migrate OpenMetadata's server configuration (openmetadata.yaml) and Helm values to a newer version.
 
-The file is the user's: it is parsed with ruamel.yaml (node positions, anchors, flow style) but never
-re-dumped. Every change is a splice of the original text at the exact span of the key or value it
-touches, so comments, key order, quoting, indentation and ``${VAR:-default}`` strings everywhere else
-stay byte-identical. The result is parsed again before it is returned.
+The file is the user's: it is edited with the span-preserving editor of yaml_spans (never re-dumped), so
+comments, key order, quoting, indentation and ``${VAR:-default}`` strings everywhere else stay
+byte-identical. The result is parsed again before it is returned.
 
 What changes comes from om_config_data (versions as data); nothing here writes files: :func:`plan_config`,
 :func:`plan_merge` and :func:`plan_helm` return the new text, the list of changes and what was removed.
@@ -17,23 +16,25 @@ import re
 from typing import Any, Optional
 
 try:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-    HAS_RUAMEL = True
-except ImportError:  # pragma: no cover - the module reports it
-    HAS_RUAMEL = False
-    YAMLError = Exception  # type: ignore[assignment,misc]
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
+except ImportError:  # pragma: no cover - the module reports it (HAS_RUAMEL)
+    pass
 
 from ansible_collections.openmetadata.ops.plugins.module_utils import releases, versions
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.env_syntax import (
+    INTERPOLATION, resolve, unquote, yaml_scalar,
+)
 from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_data import (
     HELM_BASIC_LOGIN_FIELDS, MAX_FILE_BYTES, REMOVED_SETTINGS, SETTING_ENV_VARS,
 )
 from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import (
-    INTERPOLATION, ConfigError, as_bool, db_params_for, engine_from, foreign_params, resolve, unquote, yaml_scalar,
+    as_bool, db_params_for, engine_from, foreign_params,
 )
-
-MISSING = object()
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.yaml_spans import (
+    HAS_RUAMEL, MISSING, Document, Editor, find_pair, parent_of, raw_text, reindent, render_like,
+    same_newlines, verify_rewritten,
+)
+from ansible_collections.openmetadata.ops.plugins.module_utils.errors import ConfigError
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -51,280 +52,6 @@ def decode(raw: bytes, path: str) -> str:
                           % (path, exc.start)) from exc
 
 
-def _yaml() -> "YAML":
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.allow_duplicate_keys = False
-    return yaml
-
-
-class Document:
-    """One YAML file: its text, node tree (positions) and loaded data."""
-
-    def __init__(self, text: str, path: str = "file"):
-        self.text = text
-        self.path = path
-        _check_tabs(text, path)
-        yaml = _yaml()
-        try:
-            self.node = yaml.compose(text)
-            self.data = yaml.load(text)
-        except YAMLError as exc:
-            raise _yaml_error(exc, path) from exc
-        if self.node is None or not isinstance(self.node, MappingNode) or not isinstance(self.data, dict):
-            kind = "empty" if self.node is None else type(self.data).__name__
-            raise ConfigError("%s must hold a YAML mapping (key: value lines) at the top; it is %s. Set path to the "
-                              "right file; nothing was changed." % (path, kind))
-        _check_duplicates(self.node, path)
-
-    # navigation ----------------------------------------------------------------------------
-    def pair(self, keys: tuple, node: Any = None) -> Optional[tuple[Any, Any, Any]]:
-        """(mapping node, key node, value node) at ``keys``, following ``<<`` merge keys."""
-        mapping = node if node is not None else self.node
-        found = None
-        for key in keys:
-            if not isinstance(mapping, MappingNode):
-                return None
-            found = _find(mapping, key)
-            if found is None:
-                return None
-            mapping = found[2]
-        return found
-
-    def value(self, keys: tuple) -> Any:
-        data: Any = self.data
-        for key in keys:
-            if not isinstance(data, dict) or key not in data:
-                return MISSING
-            data = data[key]
-        return data
-
-
-def _check_tabs(text: str, path: str) -> None:
-    for number, line in enumerate(text.splitlines(), 1):
-        lead = line[:len(line) - len(line.lstrip(" \t"))]
-        if "\t" in lead and line.strip() and not line.lstrip(" \t").startswith("#"):
-            raise ConfigError("%s line %d is indented with a tab; YAML allows spaces only. Replace the tab with "
-                              "spaces and run again; nothing was changed." % (path, number))
-
-
-def _yaml_error(exc: Exception, path: str) -> ConfigError:
-    name = type(exc).__name__
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    where = " at line %d, column %d" % (mark.line + 1, mark.column + 1) if mark else ""
-    if "Duplicate" in name:
-        return ConfigError("%s has a duplicate key%s: %s. A key may appear once per mapping (the server would "
-                           "silently use one of them); remove the other and run again; nothing was changed."
-                           % (path, where, getattr(exc, "problem", "") or exc))
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return ConfigError("%s is not valid YAML%s: %s. Fix the file and run again; nothing was changed."
-                       % (path, where, problem))
-
-
-def _check_duplicates(node: Any, path: str) -> None:
-    stack = [node]
-    seen_nodes: set[int] = set()
-    while stack:
-        current = stack.pop()
-        if id(current) in seen_nodes:
-            continue
-        seen_nodes.add(id(current))
-        if isinstance(current, MappingNode):
-            keys: dict[str, Any] = {}
-            for key, value in current.value:
-                if isinstance(key, ScalarNode) and key.tag != "tag:yaml.org,2002:merge" and key.value != "<<":
-                    if key.value in keys:
-                        raise ConfigError("%s has the key %r twice in one mapping (lines %d and %d); the server "
-                                          "would silently use one of them. Remove one and run again; nothing was "
-                                          "changed." % (path, key.value, keys[key.value].start_mark.line + 1,
-                                                        key.start_mark.line + 1))
-                    keys[key.value] = key
-                stack.append(value)
-        elif isinstance(current, SequenceNode):
-            stack.extend(current.value)
-
-
-def _find(mapping: Any, key: str) -> Optional[tuple[Any, Any, Any]]:
-    for key_node, value_node in mapping.value:
-        if isinstance(key_node, ScalarNode) and key_node.value == key and key_node.value != "<<":
-            return mapping, key_node, value_node
-    for key_node, value_node in mapping.value:  # merged keys (<<: *base) live in the anchored mapping
-        if isinstance(key_node, ScalarNode) and key_node.value == "<<":
-            sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-            for source in sources:
-                if isinstance(source, MappingNode):
-                    found = _find(source, key)
-                    if found is not None:
-                        return found
-    return None
-
-
-# --- text splicing --------------------------------------------------------------------------------
-
-class Editor:
-    """Non-overlapping (start, end, replacement) splices applied right to left."""
-
-    def __init__(self, doc: Document):
-        self.doc = doc
-        self.text = doc.text
-        self.edits: list[tuple[int, int, str]] = []
-
-    def add(self, start: int, end: int, new: str) -> None:
-        if new == "":  # two deletions that share blank lines become one
-            for index, (other_start, other_end, other_new) in enumerate(self.edits):
-                if other_new == "" and other_start != other_end and start <= other_end and other_start <= end:
-                    self.edits[index] = (min(start, other_start), max(end, other_end), "")
-                    return
-        for other_start, other_end, _other_new in self.edits:
-            if start < other_end and other_start < end or (start == end == other_start == other_end):
-                raise ConfigError("%s: two changes touch the same text (%d-%d); edit the file by hand."
-                                  % (self.doc.path, start, end))
-        self.edits.append((start, end, new))
-
-    def result(self) -> str:
-        text = self.text
-        for start, end, new in sorted(self.edits, key=lambda e: (e[0], e[1]), reverse=True):
-            text = text[:start] + new + text[end:]
-        return text
-
-    # positions -----------------------------------------------------------------------------
-    def line_start(self, index: int) -> int:
-        return self.text.rfind("\n", 0, index) + 1
-
-    def line_end(self, index: int) -> int:
-        end = self.text.find("\n", index)
-        return len(self.text) if end < 0 else end
-
-    def column(self, index: int) -> int:
-        return index - self.line_start(index)
-
-    def is_alias(self, key: Any, value: Any) -> bool:
-        return value.start_mark.index < key.end_mark.index
-
-    def alias_end(self, key: Any) -> int:
-        match = re.compile(r"\s*:\s*\*[^\s,\]\}]+").match(self.text, key.end_mark.index)
-        return match.end() if match else key.end_mark.index
-
-    def value_start(self, value: Any) -> int:
-        """Start of the value itself, after an anchor (&a) or tag (!t)."""
-        index = value.start_mark.index
-        while self.text[index:index + 1] in ("&", "!"):
-            match = re.compile(r"[&!][^\s]*\s*").match(self.text, index)
-            index = match.end() if match else index + 1
-        return index
-
-    def content_end(self, key: Any, value: Any) -> int:
-        """Index just after the last character that belongs to ``key: value`` (not the trailing comments
-        and blank lines ruamel counts into a block)."""
-        if self.is_alias(key, value):
-            return self.alias_end(key)
-        if isinstance(value, ScalarNode) or getattr(value, "flow_style", False):
-            if isinstance(value, ScalarNode) and value.style in ("|", ">"):
-                return max(value.end_mark.index - 1, key.end_mark.index)
-            return max(value.end_mark.index, key.end_mark.index)
-        end = key.end_mark.index
-        if isinstance(value, MappingNode):
-            for child_key, child_value in value.value:
-                end = max(end, self.content_end(child_key, child_value))
-        elif isinstance(value, SequenceNode):
-            for item in value.value:
-                if item.start_mark.index > key.end_mark.index:
-                    end = max(end, self._node_end(item))
-        return end
-
-    def _node_end(self, node: Any) -> int:
-        if isinstance(node, ScalarNode) or getattr(node, "flow_style", False):
-            return node.end_mark.index
-        end = node.start_mark.index
-        if isinstance(node, MappingNode):
-            for child_key, child_value in node.value:
-                end = max(end, self.content_end(child_key, child_value))
-        else:
-            for item in node.value:
-                if item.start_mark.index >= node.start_mark.index:
-                    end = max(end, self._node_end(item))
-        return end
-
-    def pair_lines(self, key: Any, value: Any) -> tuple[int, int]:
-        """[start, end) of the whole lines of a block ``key: value`` (end includes the newline)."""
-        start = self.line_start(key.start_mark.index)
-        if self.text[start:key.start_mark.index].strip():
-            raise ConfigError("%s line %d: the key %r does not start its line (e.g. `- %s:` in a list); this layout "
-                              "is not rewritten automatically: edit that key by hand; nothing was changed."
-                              % (self.doc.path, key.start_mark.line + 1, key.value, key.value))
-        end = self.line_end(self.content_end(key, value))
-        return start, min(end + 1, len(self.text))
-
-    # edits ---------------------------------------------------------------------------------
-    def remove_pair(self, mapping: Any, key: Any, value: Any) -> None:
-        if mapping.flow_style:
-            start, end = key.start_mark.index, self.content_end(key, value)
-            after = re.compile(r"\s*,\s*").match(self.text, end)
-            if after:
-                end = after.end()
-            else:
-                before = re.compile(r",\s*$").search(self.text, 0, start)
-                if before and not self.text[before.start():start].strip(", \n\t"):
-                    start = before.start()
-            self.add(start, end, "")
-            return
-        start, end = self.pair_lines(key, value)
-        if end >= len(self.text):  # last block of the file: take the blank lines before it along
-            while start > 0 and self.text[self.line_start(start - 1):start].strip() == "":
-                start = self.line_start(start - 1)
-                if start == 0:
-                    break
-        # Keep the spacing tidy: when a blank line precedes the block, also drop blank lines after it.
-        if start == 0 or self.text[self.line_start(start - 1):start].strip() == "":
-            while end < len(self.text) and self.text[end:self.line_end(end)].strip() == "" \
-                    and self.line_end(end) < len(self.text):
-                end = self.line_end(end) + 1
-        self.add(start, end, "")
-
-    def set_scalar(self, key: Any, value: Any, new_raw: str) -> None:
-        if self.is_alias(key, value):
-            raise ConfigError("%s line %d: %r is an alias (*name); change the anchored value by hand or run again "
-                              "after expanding it; nothing was changed." % (self.doc.path, key.start_mark.line + 1,
-                                                                            key.value))
-        self.add(self.value_start(value), value.end_mark.index, new_raw)
-
-    def insert_pair(self, parent_key: Any, mapping: Any, name: str, raw: str, after: Optional[str] = None) -> None:
-        if mapping.flow_style:
-            brace = self.text.find("{", mapping.start_mark.index)
-            empty = not mapping.value
-            self.add(brace + 1, brace + 1, "%s: %s%s" % (name, flow_safe(raw), "" if empty else ", "))
-            return
-        if not mapping.value:
-            return
-        indent = self.column(mapping.value[0][0].start_mark.index)
-        line = " " * indent + "%s: %s\n" % (name, raw)
-        anchor_pair = _find(mapping, after) if after else None
-        if anchor_pair is not None and anchor_pair[0] is mapping:
-            position = self.pair_lines(anchor_pair[1], anchor_pair[2])[1]
-        else:
-            position = self.line_end(parent_key.end_mark.index) + 1 if parent_key is not None else 0
-        if position > len(self.text):  # the file did not end with a newline
-            line = "\n" + line.rstrip("\n")
-            position = len(self.text)
-        self.add(position, position, line)
-
-    def replace_pair_lines(self, key: Any, value: Any, lines: str) -> None:
-        start, end = self.pair_lines(key, value)
-        if not lines.endswith("\n") and end == len(self.text) and not self.text.endswith("\n"):
-            pass
-        elif not lines.endswith("\n"):
-            lines += "\n"
-        self.add(start, end, lines)
-
-
-def flow_safe(raw: str) -> str:
-    """A ${VAR:-default} plain value is not valid inside {...}: single-quote it. Dropwizard substitutes
-    before YAML parses, so a "" default becomes an empty default (quotes inside quotes would stay)."""
-    if raw[:1] in "'\"" or not re.search(r"[{}\[\],]", raw):
-        return raw
-    return "'%s'" % raw.replace(':-""', ":-").replace("'", "''")
-
-
 # --- the openmetadata.yaml hop ------------------------------------------------------------------
 
 def hop_for(target_version: str, source_version: Optional[str] = None) -> tuple[str, dict[str, Any]]:
@@ -340,10 +67,6 @@ def changes_for(target_version: str, source_version: Optional[str] = None) -> li
     """The openmetadata.yaml changes of the table that ``target_version`` needs (``since`` at or below it)."""
     _minor, hop = hop_for(target_version, source_version)
     return releases.changes_since(hop["config_changes"], target_version)
-
-
-def _raw(doc: Document, node: Any) -> str:
-    return doc.text[node.start_mark.index:node.end_mark.index]
 
 
 def detect_engine(doc: Document, env: dict[str, str], engine: Optional[str]) -> str:
@@ -415,17 +138,6 @@ def _literal_url_warning(url: str) -> Optional[str]:
             "end it with ?${DB_PARAMS:-%s} to take them from DB_PARAMS" % (carries, suggestion))
 
 
-def _render_like(old_raw: str, value: str) -> str:
-    """``value`` written with the quoting the old scalar used."""
-    if old_raw.startswith("'"):
-        return "'%s'" % value.replace("'", "''")
-    if old_raw.startswith('"'):
-        return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
-    if re.search(r"(^[\s&*!|>'\"%@`#,\[\]{}-])|(: )|( #)|(\s$)", value):
-        return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
-    return value
-
-
 def settings_from(doc: Document, keys: tuple, setting: str, env: dict[str, str],
                   warnings: list[str]) -> dict[str, Any]:
     """The settings value a removed yaml block held, resolved with the environment in force."""
@@ -488,25 +200,25 @@ def plan_config(text: str, *, path: str = "openmetadata.yaml", target_version: s
             if literal:
                 warnings.append(literal)
             if new_url is not None:
-                old_raw = _raw(doc, value)
+                old_raw = raw_text(doc, value)
                 query = value.value.partition("?")[2]
                 new_query = new_url.partition("?")[2]
                 if query and query in old_raw and not editor.is_alias(key, value):
                     start = value.start_mark.index + old_raw.rindex(query)
                     editor.add(start, start + len(query), new_query)
                 else:
-                    editor.set_scalar(key, value, _render_like(old_raw, new_url))
+                    editor.set_scalar(key, value, render_like(old_raw, new_url))
                 changes.append(why)
         elif kind == "split_path":
             if found is None:
                 continue
             mapping, key, value = found
             base = str(resolve(value.value, {}) if isinstance(value, ScalarNode) else "./bootstrap/sql").rstrip("/")
-            old_raw = _raw(doc, value) if isinstance(value, ScalarNode) else '""'
+            old_raw = raw_text(doc, value) if isinstance(value, ScalarNode) else '""'
             parts = []
             for name, pattern in change["into"]:
-                if _find(mapping, name) is None:
-                    parts.append((name, _render_like(old_raw if old_raw[:1] in "'\"" else '"',
+                if find_pair(mapping, name) is None:
+                    parts.append((name, render_like(old_raw if old_raw[:1] in "'\"" else '"',
                                                      pattern.format(path=base))))
             if mapping.flow_style:
                 editor.add(key.start_mark.index, editor.content_end(key, value),
@@ -544,7 +256,7 @@ def plan_config(text: str, *, path: str = "openmetadata.yaml", target_version: s
                 changes.append("%s removed (%s left in it)" % (".".join(keys), ", ".join(left)))
         elif kind == "add":
             parent = doc.pair(keys[:-1])
-            if parent is None or not isinstance(parent[2], MappingNode) or _find(parent[2], keys[-1]) is not None:
+            if parent is None or not isinstance(parent[2], MappingNode) or find_pair(parent[2], keys[-1]) is not None:
                 continue
             editor.insert_pair(parent[1], parent[2], keys[-1], change["value"], change.get("after"))
             changes.append("%s added: %s" % (".".join(keys), change["value"]))
@@ -556,7 +268,7 @@ def plan_config(text: str, *, path: str = "openmetadata.yaml", target_version: s
         if id(mapping) in gone:
             continue
         if len(group) == len(mapping.value) and mapping is not doc.node:
-            parent = _parent_of(doc.node, mapping)
+            parent = parent_of(doc.node, mapping)
             if parent is not None:
                 editor.remove_pair(*parent)
                 continue
@@ -564,7 +276,7 @@ def plan_config(text: str, *, path: str = "openmetadata.yaml", target_version: s
             editor.remove_pair(*found)
     if search_engine in ("elasticsearch", "opensearch"):
         _set_search_type(doc, editor, search_engine, env, changes)
-    new_text = _same_newlines(text, editor.result())
+    new_text = same_newlines(text, editor.result())
     if new_text != text:
         verify_rewritten(new_text, path)
     return {"text": new_text, "changed": new_text != text, "changes": changes, "removed_settings": removed,
@@ -592,38 +304,8 @@ def _set_search_type(doc: Document, editor: Editor, search_engine: str, env: dic
         new = "${%s%s\"%s\"}" % (whole.group("name"), whole.group("op") or ":-", search_engine)
     else:
         new = search_engine
-    editor.set_scalar(key, value, _render_like(_raw(doc, value), new))
+    editor.set_scalar(key, value, render_like(raw_text(doc, value), new))
     changes.append("elasticsearch.searchType: %s -> %s" % (value.value, new))
-
-
-def _parent_of(root: Any, child: Any) -> Optional[tuple[Any, Any, Any]]:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, MappingNode):
-            for key, value in node.value:
-                if value is child:
-                    return node, key, value
-                stack.append(value)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
-    return None
-
-
-def _same_newlines(original: str, new: str) -> str:
-    """Lines we insert use \n; a CRLF file gets CRLF on them too."""
-    if "\r\n" in original and original.count("\n") == original.count("\r\n"):
-        return re.sub(r"(?<!\r)\n", "\r\n", new)
-    return new
-
-
-def verify_rewritten(text: str, path: str) -> None:
-    """Parse the rewritten text again before it is written: an edit of ours that breaks the YAML is a bug."""
-    try:
-        Document(text, path)
-    except ConfigError as exc:  # a bug here must never reach the user's file
-        raise ConfigError("the rewritten %s would not be valid (%s); nothing was changed. Please report this with "
-                          "the file." % (path, exc)) from exc
 
 
 # --- merge: carry the user's edits of the 1.1 file into the shipped 1.2 file -----------------------
@@ -644,20 +326,6 @@ def _leaves(data: Any, prefix: tuple = ()) -> dict[tuple, Any]:
     else:
         out[prefix] = _plain(data)
     return out
-
-
-def _reindent(text: str, delta: int) -> str:
-    if delta == 0:
-        return text
-    lines = text.splitlines(keepends=True)
-    out = []
-    for line in lines:
-        if delta > 0:
-            out.append((" " * delta + line) if line.strip() else line)
-        else:
-            cut = min(-delta, len(line) - len(line.lstrip(" ")))
-            out.append(line[cut:])
-    return "".join(out)
 
 
 def plan_merge(edited_text: str, shipped_text: str, original_text: Optional[str] = None, *,
@@ -705,7 +373,7 @@ def plan_merge(edited_text: str, shipped_text: str, original_text: Optional[str]
         elif e == s or e is MISSING:
             continue
         done.append(_apply(editor, shipped_doc, edited_doc, keys, e, s, changes))
-    new_text = _same_newlines(shipped_text, editor.result())
+    new_text = same_newlines(shipped_text, editor.result())
     if conflicts and on_conflict == "fail":
         raise ConfigError("%d key(s) changed both by you and by the new release; nothing was changed. Resolve them "
                           "(or set on_conflict to shipped or edited): %s" % (len(conflicts), "; ".join(
@@ -763,7 +431,7 @@ def _apply(editor: Editor, shipped: Document, edited: Document, keys: tuple, e: 
             editor.set_scalar(s_key, s_value, edited.text[e_editor.value_start(e_value):e_value.end_mark.index])
         else:
             start, end = e_editor.pair_lines(e_key, e_value)
-            block = _reindent(edited.text[start:end], editor.column(s_key.start_mark.index)
+            block = reindent(edited.text[start:end], editor.column(s_key.start_mark.index)
                               - e_editor.column(e_key.start_mark.index))
             editor.replace_pair_lines(s_key, s_value, block)
         changes.append("%s: your value kept" % ".".join(keys))
@@ -780,7 +448,7 @@ def _apply(editor: Editor, shipped: Document, edited: Document, keys: tuple, e: 
         position = len(shipped.text)
         indent = 0
         prefix = "\n" if shipped.text.endswith("\n") else ("\n\n" if shipped.text else "")
-        block = prefix + _reindent(block, -e_editor.column(e_key.start_mark.index))
+        block = prefix + reindent(block, -e_editor.column(e_key.start_mark.index))
     else:
         _pm, p_key, p_value = shipped.pair(keys[:depth])
         if not isinstance(p_value, MappingNode) or p_value.flow_style or not p_value.value:
@@ -789,7 +457,7 @@ def _apply(editor: Editor, shipped: Document, edited: Document, keys: tuple, e: 
         indent = editor.column(p_value.value[0][0].start_mark.index)
         last_key, last_value = p_value.value[-1]
         position = editor.pair_lines(last_key, last_value)[1]
-        block = _reindent(block, indent - e_editor.column(e_key.start_mark.index))
+        block = reindent(block, indent - e_editor.column(e_key.start_mark.index))
         if position == len(shipped.text) and not shipped.text.endswith("\n"):
             block = "\n" + block.rstrip("\n")
     editor.add(position, position, block)
@@ -835,7 +503,7 @@ def plan_helm(text: str, *, path: str = "values.yaml", target_version: str, sour
             engine = engine_from(None if driver is MISSING else driver, None if scheme is MISSING else scheme) or "mysql"
         if found is not None:
             mapping, key, value = found
-            if database is not None and _find(database[2], hop["db_params"]) is None:
+            if database is not None and find_pair(database[2], hop["db_params"]) is None:
                 params = db_params_for(engine, value.value if isinstance(value, ScalarNode) else None)
                 if mapping.flow_style:
                     editor.add(key.start_mark.index, editor.content_end(key, value), '%s: "%s"' % (hop["db_params"], params))
@@ -847,7 +515,7 @@ def plan_helm(text: str, *, path: str = "values.yaml", target_version: str, sour
                 editor.remove_pair(mapping, key, value)
                 changes.append("openmetadata.config.database.dbUseSSL removed (dbParams is set)")
         elif database is not None:
-            params_found = _find(database[2], hop["db_params"])
+            params_found = find_pair(database[2], hop["db_params"])
             if params_found is not None and isinstance(params_found[2], ScalarNode) \
                     and foreign_params(engine, params_found[2].value):
                 fixed = db_params_for(engine, None, params_found[2].value)
@@ -871,11 +539,11 @@ def plan_helm(text: str, *, path: str = "values.yaml", target_version: str, sour
         search = doc.pair(hop["search"])
         if wanted_search and search is not None and isinstance(search[2], MappingNode):
             for field in ("host", "searchType"):
-                f = _find(search[2], field)
+                f = find_pair(search[2], field)
                 old = f[2].value if f is not None and isinstance(f[2], ScalarNode) else None
                 # Only the chart's own default host follows; a host of the user's stays.
                 if f is not None and old in ("elasticsearch", "opensearch") and old != wanted_search:
-                    editor.set_scalar(f[1], f[2], _render_like(_raw(doc, f[2]), wanted_search))
+                    editor.set_scalar(f[1], f[2], render_like(raw_text(doc, f[2]), wanted_search))
                     changes.append("openmetadata.config.elasticsearch.%s: %s -> %s" % (field, old, wanted_search))
     else:
         es = doc.pair(("elasticsearch",))
@@ -897,17 +565,17 @@ def plan_helm(text: str, *, path: str = "values.yaml", target_version: str, sour
                 lines.append("%s%s: %s" % (indent, name, raw))
             # Settings both charts read the same way come along as written (reindented).
             for carried in hop["deps_carry"]:
-                found = _find(value, carried) if isinstance(value, MappingNode) else None
+                found = find_pair(value, carried) if isinstance(value, MappingNode) else None
                 if found is not None:
                     start, end = editor.pair_lines(found[1], found[2])
-                    raw = _reindent(doc.text[start:end], len(indent) - editor.column(found[1].start_mark.index))
+                    raw = reindent(doc.text[start:end], len(indent) - editor.column(found[1].start_mark.index))
                     lines.append(raw.rstrip("\n"))
             lines.append("%sconfig:\n%s%sopensearch.yml: |\n%s%s%splugins.security.disabled: true"
                          % (indent, indent, indent, indent, indent, indent))
             editor.replace_pair_lines(key, value, "\n".join(lines) + "\n")
             changes.append("elasticsearch (Elasticsearch 7 chart) -> opensearch (OpenSearch 2 chart, security plugin "
                            "off as upstream's 1.2 dependencies)")
-    new_text = _same_newlines(text, editor.result())
+    new_text = same_newlines(text, editor.result())
     if new_text != text:
         verify_rewritten(new_text, path)
     return {"text": new_text, "changed": new_text != text, "changes": changes, "removed_settings": removed,
@@ -927,5 +595,5 @@ def looks_like(text: str) -> str:
     return "server"
 
 
-__all__ = ["ConfigError", "Document", "plan_config", "plan_merge", "plan_helm", "looks_like", "decode",
+__all__ = ["HAS_RUAMEL", "ConfigError", "Document", "plan_config", "plan_merge", "plan_helm", "looks_like", "decode",
            "as_bool", "changes_for", "hop_for"]

@@ -2,9 +2,9 @@
 # Copyright: (c) 2026, openmetadata.ops contributors
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
 """Environment side of the OpenMetadata config migration, importable on its own (compose_config
-can reuse it): engine-aware DB_PARAMS, ``${VAR:-default}`` resolution, env files edited line by line,
-and the search for environment variables that no longer have an effect (env files, systemd units,
-compose files)."""
+can reuse it): engine-aware DB_PARAMS, env files edited line by line, and the search for environment
+variables that no longer have an effect (env files, systemd units, compose files). The ``${VAR:-default}``
+syntax itself is env_syntax's."""
 from __future__ import annotations
 
 import os
@@ -13,30 +13,18 @@ import shlex
 from typing import Any, Iterable, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils import releases, versions
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.env_syntax import unquote
 from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_data import (
     DB_PARAMS_DEFAULTS, MYSQL_ONLY_PARAMS, POSTGRESQL_ONLY_PARAMS, POSTGRESQL_SSL_MODES, POSTGRESQL_SSL_STRONG,
 )
+from ansible_collections.openmetadata.ops.plugins.module_utils.errors import ConfigError
 
 ENGINES = ("mysql", "postgresql")
-# ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:default} (Dropwizard/commons-text accept ':-').
-INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?:(?P<op>:-|-)(?P<default>[^}]*))?\}")
 ENV_LINE = re.compile(r"^(?P<lead>\s*(?:export\s+)?)(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?P<eq>\s*:?=\s*)"
                       r"(?P<value>.*?)(?P<trail>\s*)$")
 
 
-class ConfigError(Exception):
-    """Bad input: the message says what is wrong and how to fix it; nothing was changed."""
-
-
 # --- values -----------------------------------------------------------------------------------
-
-def unquote(value: Any) -> str:
-    """'"x"' -> 'x', "'x'" -> 'x'; other values as text, trimmed."""
-    text = "" if value is None else str(value).strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
-        return text[1:-1]
-    return text
-
 
 def as_bool(value: Any) -> Optional[bool]:
     text = unquote(value).lower()
@@ -45,35 +33,6 @@ def as_bool(value: Any) -> Optional[bool]:
     if text in ("false", "no", "0", "off", ""):
         return False
     return None
-
-
-def resolve(text: Any, env: dict[str, str]) -> Any:
-    """Dropwizard-style substitution: a variable set (even to "") wins, else its default; a variable
-    without default that is unset stays as written. Non-strings come back unchanged."""
-    if not isinstance(text, str):
-        return text
-
-    def one(match: "re.Match[str]") -> str:
-        name = match.group("name")
-        if name in env and env[name] is not None:
-            return str(env[name])
-        if match.group("op") is not None:
-            return match.group("default")
-        return match.group(0)
-    return INTERPOLATION.sub(one, text)
-
-
-def yaml_scalar(text: str) -> Any:
-    """What YAML makes of a substituted plain value (Dropwizard substitutes before parsing):
-    '""' -> '', ' "x"' -> 'x', '3' -> 3, 'true' -> True."""
-    stripped = text.strip()
-    if len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in "\"'":
-        return stripped[1:-1]
-    if re.fullmatch(r"[-+]?\d+", stripped):
-        return int(stripped)
-    if stripped.lower() in ("true", "false"):
-        return stripped.lower() == "true"
-    return stripped
 
 
 # --- DB_PARAMS ---------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.env_syntax import INTERPOLATION, has_default
+
 MASK = "********"
 # Keys (YAML keys, env variable names) whose value is a secret.
 SECRET_NAME = re.compile(r"pass(?:word|wd)?|secret|token|private_?key|api_?key|credential", re.IGNORECASE)
@@ -17,8 +19,6 @@ NOT_A_SECRET = re.compile(r"(?:path|file|url|uri|class|enabled|type|mode|manager
 # `key: value` (YAML, also as a list item) or `NAME=value` (env file, `export NAME=value`, compose `- NAME=value`).
 LINE = re.compile(r"^(?P<lead>\s*(?:-\s+)?(?:export\s+)?)(?P<quote>[\"']?)(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)(?P=quote)"
                   r"(?P<sep>\s*:\s+|\s*=\s*)(?P<value>.*?)(?P<trail>\s*)$")
-# ${NAME:-default} / ${NAME-default}: only the default is a value; the name says where it comes from.
-INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?P<op>:-|-)(?P<default>[^}]*)\}")
 
 
 def is_secret_name(name: str) -> bool:
@@ -26,6 +26,7 @@ def is_secret_name(name: str) -> bool:
 
 
 def _mask_defaults(text: str, every: bool) -> str:
+    """${NAME:-default} / ${NAME-default}: only the default is a value; the name says where it comes from."""
     def one(match: "re.Match[str]") -> str:
         if not match.group("default") or not (every or is_secret_name(match.group("name"))):
             return match.group(0)
@@ -40,7 +41,7 @@ def _mask_line(line: str) -> str:
     value = match.group("value")
     if value in ("", '""', "''", "|", ">", "|-", ">-") or value.startswith("#") or value == MASK:
         return line
-    if INTERPOLATION.search(value):
+    if has_default(value):
         masked = _mask_defaults(value, every=True)
     else:
         masked = MASK

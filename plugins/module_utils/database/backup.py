@@ -4,14 +4,12 @@
 """Backups of the OpenMetadata database: take one, describe it, find it again.
 
 A backup is two files in ``dest``: ``<name>.sql.gz`` (the dump) and
-``<name>.manifest.json`` (what it holds). The manifest is written last, so a dump
+``<name>.manifest.json`` (what it holds, database/manifest). The manifest is written last, so a dump
 without a manifest is never used. Both are 0600; ``dest`` is 0700.
 """
 from __future__ import annotations
 
 import datetime
-import glob
-import json
 import os
 import time
 from typing import Any, Optional
@@ -24,32 +22,17 @@ from ansible_collections.openmetadata.ops.plugins.module_utils.database.db impor
     DbError, DbParams, connect, flavor, server_version,
 )
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import (
-    AtomicCompressedWriter, DumpWriteError, UnsupportedObject, sha256_file, write_file_atomic,
+    AtomicCompressedWriter, DumpWriteError, UnsupportedObject,
+)
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.manifest import (
+    DUMP_SUFFIX, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, MANIFEST_SUFFIX, checksum_method_for, dump_path_of,
+    manifest_path_for, manifests_in, verify_file, write_manifest,
 )
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.om_schema import (
     is_openmetadata_schema, read_schema_version,
 )
 from ansible_collections.openmetadata.ops.plugins.module_utils.progress import ProgressFile, backup_summary
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import COLLECTION_VERSION
-
-MANIFEST_FORMAT = "openmetadata.ops/backup"
-# 2: the manifest lists the schema's other objects (``objects``) and the dump may hold
-# multi-line statements (function bodies), which readers before 2 split wrongly.
-MANIFEST_FORMAT_VERSION = 2
-DUMP_SUFFIX = ".sql.gz"
-MANIFEST_SUFFIX = ".manifest.json"
-# How tables[*].checksum is computed: the sum of the first 60 bits of an MD5 per row over the
-# stored columns; PostgreSQL: of the row's COPY line (postgresql_engine.row_hash); MySQL: of
-# the row's literal (mysql_engine.row_hash_sql; backups before it hashed each column, and a
-# restore still verifies those). A restore refuses to compare checksums made another way.
-CHECKSUM_METHOD = "row-md5-60bit-sum-stored-columns"
-CHECKSUM_METHODS = {"postgresql": (CHECKSUM_METHOD,), "mysql": mysql_engine.CHECKSUM_METHODS}
-
-
-def checksum_method_for(engine: str) -> str:
-    """The method new backups of ``engine`` use (the first of CHECKSUM_METHODS)."""
-    return CHECKSUM_METHODS[engine][0]
-
 
 class BackupError(Exception):
     """The backup cannot be taken; nothing was left behind."""
@@ -123,11 +106,6 @@ class BackupProgress:
         self.file.finish(state, current_table=None, bytes_written=self._size(), **values)
 
 
-def manifest_path_for(dump_path: str) -> str:
-    return dump_path[: -len(DUMP_SUFFIX)] + MANIFEST_SUFFIX if dump_path.endswith(DUMP_SUFFIX) \
-        else dump_path + MANIFEST_SUFFIX
-
-
 def source_identity(params: DbParams) -> dict[str, Any]:
     return {
         "engine": params.engine,
@@ -136,52 +114,6 @@ def source_identity(params: DbParams) -> dict[str, Any]:
         "database": params.database,
         "schema": params.schema if params.engine == "postgresql" else None,
     }
-
-
-def load_manifest(path: str) -> dict[str, Any]:
-    try:
-        with open(path, "r", encoding="utf-8") as handle:
-            manifest = json.load(handle)
-    except FileNotFoundError:
-        raise BackupError("backup manifest %s does not exist" % path) from None
-    except (OSError, ValueError) as exc:
-        raise BackupError("backup manifest %s cannot be read (%s): it is damaged; use another backup"
-                          % (path, exc)) from None
-    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
-        raise BackupError("%s is not an openmetadata.ops backup manifest" % path)
-    if manifest.get("format_version", 0) > MANIFEST_FORMAT_VERSION:
-        raise BackupError("backup manifest %s has format version %s; this collection reads up to %d: "
-                          "upgrade the openmetadata.ops collection" % (
-                              path, manifest.get("format_version"), MANIFEST_FORMAT_VERSION))
-    return manifest
-
-
-def manifests_in(dest: str) -> list[tuple[str, dict[str, Any]]]:
-    found = []
-    for path in sorted(glob.glob(os.path.join(glob.escape(dest), "*" + MANIFEST_SUFFIX))):
-        try:
-            found.append((path, load_manifest(path)))
-        except BackupError:
-            continue
-    return found
-
-
-def dump_path_of(manifest_path: str, manifest: dict[str, Any]) -> str:
-    return os.path.join(os.path.dirname(manifest_path), manifest["file"])
-
-
-def verify_file(manifest_path: str, manifest: dict[str, Any]) -> Optional[str]:
-    """None when the dump file is present and intact, else what is wrong."""
-    path = dump_path_of(manifest_path, manifest)
-    if not os.path.isfile(path):
-        return "dump file %s is missing" % path
-    if os.path.getsize(path) != manifest.get("size"):
-        return "dump file %s has %d bytes, the manifest says %s: it is truncated or was changed" % (
-            path, os.path.getsize(path), manifest.get("size"))
-    actual = sha256_file(path)
-    if actual != manifest.get("sha256"):
-        return "dump file %s is corrupted: sha256 %s, the manifest says %s" % (path, actual, manifest.get("sha256"))
-    return None
 
 
 def check_dest(dest: str) -> None:
@@ -521,7 +453,7 @@ def _take_backup(params: DbParams, dest: str, method: str, force: bool, keep: in
                 problem = verify_file(manifest_path, manifest)
                 if problem:
                     raise BackupError("the backup just written does not read back: %s" % problem)
-            write_file_atomic(manifest_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+            write_manifest(manifest_path, manifest)
         except BaseException:
             os.unlink(dump_path)
             raise

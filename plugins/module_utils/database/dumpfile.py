@@ -21,11 +21,12 @@ import io
 import os
 import queue
 import re
-import stat
 import tempfile
 import threading
 import zlib
 from typing import Any, Callable, Iterator, Optional, Union
+
+from ansible_collections.openmetadata.ops.plugins.module_utils.files import fsync_dir
 
 CHUNK = 1024 * 1024
 
@@ -218,56 +219,6 @@ def describe_write_error(exc: BaseException, path: str) -> str:
     if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "cannot write the backup in %s (%s); the partial file was removed." % (folder, exc.strerror)
     return "writing the backup to %s failed: %s; the partial file was removed." % (path, exc)
-
-
-def fsync_dir(folder: str) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_file_atomic(path: str, data: bytes, mode: Optional[int] = 0o600, module: Any = None) -> None:
-    """Replace ``path`` with ``data`` atomically: the one writer of every file the collection writes beside the user's.
-
-    The temporary file (``.<name>.XXXX.partial`` in the same folder) is created 0600 by mkstemp and gets ``mode``
-    before the first byte goes in, so it is never readable by more users than the result (never the umask's
-    0644 with a password inside). ``mode=None`` keeps the target's permission bits (0600 for a new file). An
-    existing target's owner and group are kept where the process may set them, and its SELinux context when an
-    AnsibleModule is given (what ``module.atomic_move`` did for the modules' own copies).
-    """
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        target: Optional[os.stat_result] = os.stat(path)
-    except FileNotFoundError:
-        target = None
-    if mode is None:
-        mode = stat.S_IMODE(target.st_mode) if target is not None else 0o600
-    context = None
-    if module is not None and target is not None and module.selinux_enabled():
-        context = module.selinux_context(path)
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".partial", dir=folder)
-    try:
-        os.fchmod(fd, mode)
-        if target is not None and (target.st_uid, target.st_gid) != (os.geteuid(), os.getegid()):
-            try:
-                os.fchown(fd, target.st_uid, target.st_gid)
-                os.fchmod(fd, mode)  # chown may clear set-id bits
-            except PermissionError:
-                pass  # not ours to give away: the file stays the writer's, as atomic_move leaves it
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        fsync_dir(folder)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    if context is not None:
-        module.set_context_if_different(path, context, False)
 
 
 def sha256_file(path: str) -> str:

@@ -20,7 +20,7 @@ import os
 from typing import Any, Dict, Iterator, List
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import quote_ident
-from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import write_file_atomic
+from ansible_collections.openmetadata.ops.plugins.module_utils.files import write_file_atomic
 
 SAMPLE_TEXT_CHARS = 200
 EXPORT_FORMAT = "openmetadata.ops/lost-queries/v1"

@@ -16,13 +16,13 @@ from typing import Any, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.database import mysql_engine
 from ansible_collections.openmetadata.ops.plugins.module_utils.database import postgresql_engine
-from ansible_collections.openmetadata.ops.plugins.module_utils.database.backup import (
-    CHECKSUM_METHODS, MANIFEST_SUFFIX, BackupError, dump_path_of, load_manifest, manifest_path_for, verify_file,
-)
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import (
     DbParams, connect, quote_postgresql,
 )
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import iter_statements, open_dump
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.manifest import (
+    CHECKSUM_METHODS, MANIFEST_SUFFIX, ManifestError, dump_path_of, load_manifest, manifest_path_for, verify_file,
+)
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import matches
 
 ENGINE_FAMILY = {"mysql": "mysql", "mariadb": "mysql", "postgresql": "postgresql"}
@@ -40,7 +40,7 @@ def locate(backup: str) -> tuple[str, dict[str, Any]]:
                            "(the .sql.gz or the .manifest.json beside it)" % manifest_path)
     try:
         return manifest_path, load_manifest(manifest_path)
-    except BackupError as exc:
+    except ManifestError as exc:
         raise RestoreError(str(exc)) from None
 
 

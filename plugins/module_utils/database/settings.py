@@ -15,7 +15,7 @@ import re
 from typing import Any, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbParams, quote_postgresql
-from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import write_file_atomic
+from ansible_collections.openmetadata.ops.plugins.module_utils.files import write_file_atomic
 
 NAME = re.compile(r"^[a-z][a-z0-9_.]*$")
 UNITS = {

@@ -18,7 +18,7 @@ from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_
 from ansible_collections.openmetadata.ops.plugins.module_utils.ingestion import om_ingestion_cli, om_ingestion_python, om_ingestion_workflow
 from ansible_collections.openmetadata.ops.plugins.module_utils import releases
 from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_data import MAX_FILE_BYTES
-from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import ConfigError
+from ansible_collections.openmetadata.ops.plugins.module_utils.errors import ConfigError
 
 KINDS = ("workflow", "python", "cli")
 SKIPPED_DIRS = {".git", "__pycache__", ".venv", "venv", "node_modules", ".tox"}

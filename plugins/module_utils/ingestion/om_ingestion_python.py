@@ -19,7 +19,7 @@ import os
 from typing import Any, Callable, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils import releases
-from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import ConfigError
+from ansible_collections.openmetadata.ops.plugins.module_utils.errors import ConfigError
 
 # (1.1 module, name) -> (1.2 module, name): the release table's ingestion_moves of the 1.2 hop.
 MOVED: dict[tuple[str, str], tuple[str, str]] = releases.hop_data("1.2")["ingestion_moves"]

@@ -6,7 +6,7 @@
 What a workflow is comes from its content, never its file name: ``source.type``,
 ``source.serviceConnection.config.type`` and ``source.sourceConfig.config.type``.
 The 1.2 pydantic models forbid unknown keys, so a 1.1 key left in place makes the whole workflow fail
-to load. Edits are splices at the spans ruamel.yaml reports (om_config.Editor); the file is never
+to load. Edits are splices at the spans ruamel.yaml reports (yaml_spans.Editor); the file is never
 dumped again, so comments, order and quoting elsewhere stay byte-identical.
 """
 from __future__ import annotations
@@ -15,8 +15,10 @@ import re
 from typing import Any, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_config
-from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config import MISSING, Document, Editor
-from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import ConfigError
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.yaml_spans import (
+    MISSING, Document, Editor, same_newlines, verify_rewritten,
+)
+from ansible_collections.openmetadata.ops.plugins.module_utils.errors import ConfigError
 
 try:
     from ruamel.yaml.nodes import MappingNode, ScalarNode
@@ -182,9 +184,9 @@ def plan_workflow(text: str, path: str = "workflow.yaml") -> dict[str, Any]:
                                     "tables that pass this workflow's filter patterns (markDeletedTables), never "
                                     "tables outside them. Check the filters if you relied on the old behaviour."
                                     % _show(old)))
-    new_text = om_config._same_newlines(text, editor.result())  # pylint: disable=protected-access
+    new_text = same_newlines(text, editor.result())
     if new_text != text:
-        om_config.verify_rewritten(new_text, path)
+        verify_rewritten(new_text, path)
     result["text"] = new_text
     return result
 

@@ -8,6 +8,7 @@ import stat
 
 import pytest
 
+from ansible_collections.openmetadata.ops.plugins.module_utils import files
 from ansible_collections.openmetadata.ops.plugins.module_utils.database import dumpfile
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import (
     AtomicCompressedWriter, DumpFormatError, DumpWriteError, iter_statements,
@@ -141,7 +142,7 @@ def test_open_dump_reads_gzip_and_plain(tmp_path):
 
 def test_write_file_atomic_mode(tmp_path):
     path = tmp_path / "m.json"
-    dumpfile.write_file_atomic(str(path), b"{}")
+    files.write_file_atomic(str(path), b"{}")
     assert path.read_bytes() == b"{}"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 

@@ -11,7 +11,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_config, om_config_env
-from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import ConfigError, db_params_for
+from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import db_params_for
+from ansible_collections.openmetadata.ops.plugins.module_utils.errors import ConfigError
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[3] / "fixtures" / "om_config"
 GOLDEN = FIXTURES / "golden"

@@ -13,7 +13,7 @@ from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_
 from ansible_collections.openmetadata.ops.plugins.module_utils.ingestion import om_ingestion
 from ansible_collections.openmetadata.ops.plugins.module_utils import preflight, releases, versions
 from ansible_collections.openmetadata.ops.plugins.module_utils.api import search, system_settings
-from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import ConfigError
+from ansible_collections.openmetadata.ops.plugins.module_utils.errors import ConfigError
 from simulator.openmetadata import releases as standin
 
 REPO = pathlib.Path(__file__).resolve().parents[4]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.database.backup import CHECKSUM_METHOD
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.manifest import CHECKSUM_METHOD
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbParams
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.restore import RestoreError, check_compatible
 

@@ -1,4 +1,4 @@
-"""dumpfile.write_file_atomic, the one writer of files beside the user's: the temporary file has the final mode
+"""files.write_file_atomic, the one writer of files beside the user's: the temporary file has the final mode
 (0600, or the target's) from its creation, whatever the umask, and no module keeps a writer of its own (issue 17)."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import stat
 
 import pytest
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.database import dumpfile
+from ansible_collections.openmetadata.ops.plugins.module_utils import files
 
 PLUGINS = pathlib.Path(__file__).resolve().parents[4] / "plugins"
 
@@ -32,8 +32,8 @@ class Spy:
             self.at_replace.append((os.fspath(src), stat.S_IMODE(os.stat(src).st_mode)))
             return real_replace(src, dst, *args, **kwargs)
 
-        monkeypatch.setattr(dumpfile.os, "fdopen", fdopen)
-        monkeypatch.setattr(dumpfile.os, "replace", replace)
+        monkeypatch.setattr(files.os, "fdopen", fdopen)
+        monkeypatch.setattr(files.os, "replace", replace)
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def loose_umask():
 def test_new_file_is_0600_from_the_start(tmp_path, monkeypatch, loose_umask):
     spy = Spy(monkeypatch)
     target = tmp_path / "openmetadata.env"
-    dumpfile.write_file_atomic(str(target), b"DB_USER_PASSWORD=s3cret\n")
+    files.write_file_atomic(str(target), b"DB_USER_PASSWORD=s3cret\n")
     assert spy.at_open == [0o600]
     assert [mode for _path, mode in spy.at_replace] == [0o600]
     assert spy.at_replace[0][0] != str(target) and os.path.dirname(spy.at_replace[0][0]) == str(tmp_path)
@@ -63,14 +63,14 @@ def test_mode_none_keeps_the_targets_mode_from_the_start(tmp_path, monkeypatch, 
     target.write_text("old\n")
     target.chmod(existing)
     spy = Spy(monkeypatch)
-    dumpfile.write_file_atomic(str(target), b"new\n", mode=None)
+    files.write_file_atomic(str(target), b"new\n", mode=None)
     assert spy.at_open == [existing] and [mode for _path, mode in spy.at_replace] == [existing]
     assert stat.S_IMODE(target.stat().st_mode) == existing and target.read_text() == "new\n"
 
 
 def test_mode_none_for_a_new_file_is_0600(tmp_path, monkeypatch, loose_umask):
     spy = Spy(monkeypatch)
-    dumpfile.write_file_atomic(str(tmp_path / "new.env"), b"x\n", mode=None)
+    files.write_file_atomic(str(tmp_path / "new.env"), b"x\n", mode=None)
     assert spy.at_open == [0o600]
 
 
@@ -81,9 +81,9 @@ def test_a_failed_write_leaves_the_target_and_no_temp_file(tmp_path, monkeypatch
     def refuse(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(dumpfile.os, "replace", refuse)
+    monkeypatch.setattr(files.os, "replace", refuse)
     with pytest.raises(OSError):
-        dumpfile.write_file_atomic(str(target), b"new\n", mode=None)
+        files.write_file_atomic(str(target), b"new\n", mode=None)
     assert target.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["openmetadata.env"]
 
 
@@ -105,11 +105,11 @@ def test_the_modules_write_through_the_shared_writer(tmp_path, monkeypatch, loos
 
 
 def test_no_other_writer_of_temporary_files():
-    """Every `<file>.<pid>.tmp`-style writer goes through dumpfile.write_file_atomic (or the dump writer)."""
+    """Every `<file>.<pid>.tmp`-style writer goes through files.write_file_atomic (or the dump writer)."""
     own = []
     for path in sorted(PLUGINS.rglob("*.py")):
         text = path.read_text()
-        if path.name == "dumpfile.py":
+        if path.name in ("files.py", "dumpfile.py"):
             continue
         for pattern in (r"\.tmp[\"']", r"\batomic_move\(", r"\bos\.replace\(", r"\bos\.rename\(", r"NamedTemporaryFile"):
             if re.search(pattern, text):

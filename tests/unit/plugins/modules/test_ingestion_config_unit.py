@@ -14,7 +14,7 @@ from ansible_collections.openmetadata.ops.plugins.module_utils.ingestion import 
 from ansible_collections.openmetadata.ops.plugins.module_utils.ingestion import om_ingestion_cli as cli
 from ansible_collections.openmetadata.ops.plugins.module_utils.ingestion import om_ingestion_python as py
 from ansible_collections.openmetadata.ops.plugins.module_utils.ingestion import om_ingestion_workflow as wf
-from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_env import ConfigError
+from ansible_collections.openmetadata.ops.plugins.module_utils.errors import ConfigError
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[3] / "fixtures" / "om_ingestion"
 GOLDEN = FIXTURES / "golden"
