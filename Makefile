@@ -61,7 +61,8 @@ sandbox-docker-reset: venv
 # toolchain: it uses .venv when `make venv` made it, else a venv of its own in .build/sandbox-venv.
 SANDBOX_VENV ?= $(if $(wildcard $(VENV)/.installed),$(VENV),.build/sandbox-venv)
 SANDBOX_BIN := $(SANDBOX_VENV)/bin
-SANDBOX_ENV := ANSIBLE_PYTHON_INTERPRETER=$(CURDIR)/$(SANDBOX_BIN)/python
+# the sandbox shows phases, changes and status lines (plugins/callback/upgrade.py); -v: every task
+SANDBOX_ENV := ANSIBLE_PYTHON_INTERPRETER=$(CURDIR)/$(SANDBOX_BIN)/python ANSIBLE_STDOUT_CALLBACK=$${ANSIBLE_STDOUT_CALLBACK:-openmetadata.ops.upgrade}
 
 sandbox-venv: $(SANDBOX_VENV)/.installed
 .build/sandbox-venv/.installed: requirements.txt requirements-sandbox.txt
@@ -157,6 +158,12 @@ docs-images:
 
 bench: venv link services
 	$(PY) bench/backup_bench.py
+
+# Where the time of a sandbox upgrade goes (per-task times, ansible.posix.profile_tasks): resets the sandbox, upgrades
+# it, runs the upgrade again (the no-op rerun); bench/results/<date>-profile-<label>-*.json, docs/performance.md
+.PHONY: bench-profile
+bench-profile: venv link services
+	ANSIBLE_STDOUT_CALLBACK=$${ANSIBLE_STDOUT_CALLBACK:-openmetadata.ops.upgrade} $(PY) bench/run_profile.py --label $${LABEL:-run}
 
 # docs/images/performance.png from the recorded results (bench/results/*.json, *restore*.txt); runs no benchmark
 .PHONY: bench-plot
