@@ -79,6 +79,7 @@ class Pair:
         for name, host in (("good-host", self.good), ("bad-host", self.bad)):
             host.tmp.mkdir(parents=True, exist_ok=True)
             hosts[name] = host.host_vars()
+            hosts[name]["sandbox_work"] = str(self.tmp / "shared")  # setup.yml packs the releases there once
         return {"openmetadata": {"hosts": hosts}}
 
 
@@ -88,7 +89,7 @@ def pair(private_mariadb, tmp_path, dist):  # noqa: F811
     for host in (hosts.good, hosts.bad):
         om_database.build("mariadb", host.db_name, port=private_mariadb["port"], user="root", password="")
     try:
-        setup = run(hosts.inventory(), tmp_path, SANDBOX / "setup.yml", None)
+        setup = run(hosts.inventory(), tmp_path, SANDBOX / "setup.yml", None, "--forks", "1")
         assert setup.returncode == 0, setup.stdout[-4000:]
         assert hosts.good.version() == SOURCE and hosts.bad.version() == SOURCE
         yield hosts
@@ -103,6 +104,7 @@ def test_two_hosts_one_fails_one_table_names_both_with_their_true_outcomes(pair)
     pair.bad.release_archive = faulty_release(pair.bad.dist, pair.tmp / "faulty", {"refuse_start": "injected: refusing to start"})
     proc = run(pair.inventory(), pair.tmp, UPGRADE)
     out = proc.stdout
+    (pair.tmp / "upgrade-output.txt").write_text(out + proc.stderr)
     assert proc.returncode != 0, out[-4000:]
     assert pair.good.version() == TARGET and pair.bad.version() == SOURCE
     rows = table(out)
@@ -140,6 +142,7 @@ def test_a_failure_before_any_backup_does_not_claim_a_restore(private_mariadb, t
         inventory = {"openmetadata": {"hosts": {"om": host.host_vars()}}}
         proc = run(inventory, tmp_path, UPGRADE, None)
         out = proc.stdout
+        (tmp_path / "upgrade-output.txt").write_text(out + proc.stderr)
         assert proc.returncode != 0, out[-4000:]
         assert host.version() == SOURCE and host.snapshot() == before
         rows = table(out)
