@@ -33,5 +33,8 @@ from skip_policy import (  # noqa: E402,F401  # pylint: disable=wrong-import-pos
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "ingestion_package: runs files against the real openmetadata-ingestion 1.2 "
                             "package in a Python 3.10 venv (make ingestion-venv)")
+    config.addinivalue_line("markers", "faults: one fault or malformed input at a time, end to end with the real "
+                            "playbooks on stand-in hosts and private MariaDB/PostgreSQL servers (tests/faults/, "
+                            "docs/reliability.md)")
     config.addinivalue_line("markers", "oracle: checks what the collection writes or sends against each release's "
                             "models generated from upstream's JSON schemas (make oracle; tests/oracle/)")

@@ -13,6 +13,9 @@ the environment winning key by key. Keys:
 * ``migration_search_unreachable``: true: es-migrate (the last step of migrate-all, after the database
   part) finds the search engine refusing connections: it logs an ERROR per index and exits 0, as
   upstream does (a search engine gone between the upgrade's index deletion and its migration).
+* ``migration_pause_file``: a path; before statement ``migration_pause_at`` (default 1) of
+  ``migration_crash_version`` the migration writes ``<path>.reached`` (its PID) and waits while the
+  file exists (a test stops the database under a running migration, then lets it go on).
 * ``refuse_start``: true or a message: the server logs it and exits 1 at start.
 * ``start_delay_seconds``: seconds the server waits before it listens (slow start).
 * ``apps_api_500``: true: every /api/v1/apps call answers 500.
@@ -33,7 +36,7 @@ from typing import Any, Dict, Mapping, Optional
 
 KNOWN = {"migration_crash_at", "migration_crash_version", "migration_crash_mode", "migration_search_unreachable",
          "refuse_start", "start_delay_seconds", "apps_api_500", "reindex_fail", "reindex_batch_delay_seconds",
-         "pipeline_deploy_fail", "reindex_pause_file"}
+         "pipeline_deploy_fail", "reindex_pause_file", "migration_pause_file", "migration_pause_at"}
 
 
 class FaultError(Exception):

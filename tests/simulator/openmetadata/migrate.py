@@ -32,6 +32,7 @@ import os
 import pathlib
 import signal
 import sys
+import time
 import uuid
 from typing import Any, Callable, Dict, List, Optional, TextIO
 
@@ -166,6 +167,19 @@ class MigrationRunner:  # pylint: disable=too-many-instance-attributes
         self.log("INFO", "[MigrationStep] Update Migration Status, Version: %s" % version)
         self._record_version(version)
 
+    def _pause_if_asked(self, version: str, number: int) -> None:
+        """migration_pause_file: before statement migration_pause_at (default 1) of migration_crash_version,
+        write PATH.reached and wait while PATH exists (a test stops the database under a running migration)."""
+        path = self.faults.get("migration_pause_file")
+        if not path or int(self.faults.get("migration_pause_at", 1)) != number:
+            return
+        if version != str(self.faults.get("migration_crash_version", "1.2.0")):
+            return
+        pause = pathlib.Path(path)
+        pathlib.Path(path + ".reached").write_text(str(os.getpid()), encoding="utf-8")
+        while pause.exists():
+            time.sleep(0.1)
+
     def _crash_if_asked(self, version: str, number: int, statement: Statement) -> None:
         crash_at = self.faults.get("migration_crash_at")
         if crash_at is None or int(crash_at) != number:
@@ -195,6 +209,7 @@ class MigrationRunner:  # pylint: disable=too-many-instance-attributes
             if self.debug:
                 self.log("DEBUG", "Skipping statement %d of %s: already in the SQL log" % (number, version))
             return
+        self._pause_if_asked(version, number)
         self._crash_if_asked(version, number, statement)
         try:
             if statement.sorts:
