@@ -161,3 +161,30 @@ def test_a_failing_insert_under_two_jobs_fails_the_restore_and_drops_what_it_mad
     with pytest.raises(RestoreError, match="no_such_column"):
         restore_backup(params_of(dbs, target), str(path), jobs=2)
     assert not dbs.exists(target)
+
+
+def test_a_job_that_fails_fails_the_backup_and_leaves_nothing(dbs, tmp_path, monkeypatch):
+    """A table a job cannot read fails the backup with a BackupError naming it; no dump,
+    no manifest and no segment folder remain."""
+    from ansible_collections.openmetadata.ops.plugins.module_utils.database import backup  # pylint: disable=import-outside-toplevel
+    from ansible_collections.openmetadata.ops.plugins.module_utils.database import mysql_engine, postgresql_engine  # pylint: disable=import-outside-toplevel
+    source = dbs.build()
+    if dbs.engine == "mysql":
+        original = mysql_engine.dump_table
+
+        def failing(conn, table, write, on_rows=None):
+            if table == "tag_usage":
+                raise RuntimeError("cannot read tag_usage")
+            return original(conn, table, write, on_rows)
+        monkeypatch.setattr(mysql_engine, "dump_table", failing)
+    else:
+        original = postgresql_engine.copy_out_columns
+
+        def failing(cur, schema, table, column_list, write, on_rows=None):
+            if table == "tag_usage":
+                raise RuntimeError("cannot read tag_usage")
+            return original(cur, schema, table, column_list, write, on_rows)
+        monkeypatch.setattr(postgresql_engine, "copy_out_columns", failing)
+    with pytest.raises(backup.BackupError, match="tag_usage"):
+        take_backup(params_of(dbs, source), str(tmp_path), jobs=2)
+    assert list(tmp_path.iterdir()) == []

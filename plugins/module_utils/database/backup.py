@@ -464,7 +464,7 @@ def _take_backup(params: DbParams, dest: str, method: str, force: bool, keep: in
                                  % (jobs, snapshot.jobs_note)]
         return _result(True, dump_path, manifest_path, manifest, reused=False, removed=removed,
                        msg="backup written to %s" % dump_path, **extra)
-    except (DumpWriteError, UnsupportedObject) as exc:
+    except (DumpWriteError, UnsupportedObject, parallel.ParallelDumpError) as exc:
         raise BackupError(str(exc)) from None
     except client_dump.ClientDumpError as exc:
         raise BackupError(str(exc)) from None

@@ -52,6 +52,10 @@ class ParallelUnavailable(Exception):
     """The tables cannot be read in parallel in one view; the backup runs serially."""
 
 
+class ParallelDumpError(Exception):
+    """A job failed while it dumped a table (the backup fails; nothing is left behind)."""
+
+
 def lock_tables_for_snapshot(params: DbParams) -> Any:
     """MySQL: a connection holding LOCK TABLES ... READ on every base table of the database,
     so that snapshots started now all see the same data. Raises ParallelUnavailable."""
@@ -143,6 +147,9 @@ class TableJobs:
                 _kind, _pid, problem = self._get()
                 if problem:
                     raise ParallelUnavailable(problem)
+        except ParallelDumpError as exc:
+            self.close()
+            raise ParallelUnavailable(str(exc)) from None
         except BaseException:
             self.close()
             raise
@@ -153,7 +160,8 @@ class TableJobs:
                 return self._results.get(timeout=1)
             except queue.Empty:
                 if not any(proc.is_alive() for proc in self._procs):
-                    raise ParallelUnavailable("every parallel job exited unexpectedly") from None
+                    raise ParallelDumpError("every parallel job exited unexpectedly (exit codes %s)" % ", ".join(
+                        str(proc.exitcode) for proc in self._procs)) from None
 
     def dump(self, tables: list[str], sizes: dict[str, int], column_lists: dict[str, str],
              splice: Callable[[str, int], Any], dest: str, level: int,
@@ -176,7 +184,7 @@ class TableJobs:
             while index not in done:
                 kind, key, value = self._get()
                 if kind == "error":
-                    raise RuntimeError(value)
+                    raise ParallelDumpError("a parallel job failed: %s" % value)
                 if kind == "table":
                     done[key] = value
                 elif kind == "rss":
