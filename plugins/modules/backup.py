@@ -24,6 +24,8 @@ description:
 author:
   - openmetadata.ops contributors (@openmetadata-ops)
 extends_documentation_fragment:
+  - openmetadata.ops.attributes
+  - openmetadata.ops.attributes.no_diff
   - openmetadata.ops.db
   - ansible.builtin.action_common_attributes
 options:
@@ -77,7 +79,7 @@ options:
         snapshot (C(pg_export_snapshot)). MySQL/MariaDB: the snapshots are started under a short
         C(LOCK TABLES ... READ) of every table, which needs the LOCK TABLES privilege and waits up to 20 s
         for running write transactions; when it cannot be had (OpenMetadata running and writing), the
-        backup reads over one connection and says so in RV(warnings)."
+        backup reads over one connection and says so in C(warnings)."
       - More jobs help when the database server and this host have idle CPU cores; see docs/performance.md.
     type: int
     default: 1
@@ -97,16 +99,8 @@ options:
     type: path
 attributes:
   check_mode:
-    support: full
     details: Connects and reads the database to say what it would write or reuse; writes nothing.
-  diff_mode:
-    support: none
-  platform:
-    support: full
-    platforms: posix
   idempotent:
-    description: Whether a second run with the same arguments reports C(changed=false).
-    support: full
     details: A second run on unchanged data reuses the existing backup and reports C(changed=false).
 notes:
   - Stop the OpenMetadata server (and ingestion) before the backup used for an upgrade; the snapshot
@@ -178,7 +172,7 @@ duration:
   returned: when a backup was written or reused
   type: float
 jobs:
-  description: Parallel jobs the tables were read with (1 when O(jobs) > 1 could not be honoured, see RV(warnings)).
+  description: Parallel jobs the tables were read with (1 when O(jobs) > 1 could not be honoured, see C(warnings)).
   returned: when a backup was written
   type: int
 rows:

@@ -26,21 +26,16 @@ description:
 author:
   - openmetadata.ops contributors (@openmetadata-ops)
 extends_documentation_fragment:
+  - openmetadata.ops.attributes
+  - openmetadata.ops.attributes.diff
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
-    support: full
     details: Reads the files and says what would change (RV(changes), diff); writes nothing.
   diff_mode:
-    support: full
     details: One diff per changed file (compose file and env files); secret values (passwords, tokens) are masked in it.
   idempotent:
-    description: Whether a second run with the same arguments reports C(changed=false).
-    support: full
     details: A file already on the target is left byte for byte as it is.
-  platform:
-    support: full
-    platforms: posix
 options:
   path:
     description: The compose file (e.g. C(/opt/openmetadata/docker-compose.yml)).

@@ -31,6 +31,8 @@ description:
 author:
   - openmetadata.ops contributors (@openmetadata-ops)
 extends_documentation_fragment:
+  - openmetadata.ops.attributes
+  - openmetadata.ops.attributes.diff
   - openmetadata.ops.db
   - ansible.builtin.action_common_attributes
 options:
@@ -98,17 +100,10 @@ options:
     default: /var/lib/openmetadata-ops/db_setting.json
 attributes:
   check_mode:
-    support: full
     details: Reads the current values and says what would change; changes nothing, writes no state file.
   diff_mode:
-    support: full
     details: Before and after of the running and the persisted value.
-  platform:
-    support: full
-    platforms: posix
   idempotent:
-    description: Whether a second run with the same arguments reports C(changed=false).
-    support: full
     details: A value that already satisfies O(value) is left alone; a revert with nothing recorded does nothing.
 notes:
   - "Tested on live servers: MariaDB 10.11 (SET GLOBAL, option file) and PostgreSQL 15 (all scopes).

@@ -27,6 +27,8 @@ description:
 author:
   - openmetadata.ops contributors (@openmetadata-ops)
 extends_documentation_fragment:
+  - openmetadata.ops.attributes
+  - openmetadata.ops.attributes.no_diff
   - openmetadata.ops.db
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.facts
@@ -80,10 +82,11 @@ options:
   ca_path:
     description: CA bundle for TLS.
     type: path
-  timeout:
+  request_timeout:
     description: Seconds to wait for each HTTP answer.
     type: int
     default: 10
+    aliases: [timeout]
   search_url:
     description: Elasticsearch / OpenSearch URL; the search part is skipped (with a reason) when empty.
     type: str
@@ -171,18 +174,9 @@ options:
     default: false
 attributes:
   check_mode:
-    support: full
     details: The module only reads; it does the same in check mode.
-  diff_mode:
-    support: none
   facts:
     support: none
-  platform:
-    support: full
-    platforms: posix
-  idempotent:
-    description: Whether a second run with the same arguments reports C(changed=false).
-    support: full
 notes:
   - "Tested against MariaDB 10.11 and PostgreSQL 15, the collection's OpenMetadata and Elasticsearch stand-ins,
     and the host's JDK 17. The Docker part only runs C(docker compose config); it is tolerant of a missing CLI."
@@ -322,7 +316,7 @@ def gather(module, params) -> dict:
     facts = {}
     if "server" in parts:
         facts["server"] = om_info.server_facts(p["server_url"], p["admin_url"] or None, p["validate_certs"],
-                                               p["ca_path"], p["timeout"])
+                                               p["ca_path"], p["request_timeout"])
     if "db" in parts:
         facts.update(om_info.database_facts(params, p["sample_size"]))
         if p["db_admin_user"]:
@@ -335,7 +329,7 @@ def gather(module, params) -> dict:
         facts["search"] = om_info.search_facts({
             "url": p["search_url"], "username": p["search_username"], "password": p["search_password"],
             "api_key": p["search_api_key"], "validate_certs": p["validate_certs"], "ca_path": p["ca_path"],
-            "timeout": p["timeout"]})
+            "timeout": p["request_timeout"]})
     if "java" in parts:
         facts["java"] = om_info.java_facts(run, p["java_home"])
     if "deployment" in parts:
@@ -364,7 +358,7 @@ def main() -> None:
         db_tuning_value={"type": "str", "default": "20MB"},
         validate_certs={"type": "bool", "default": True},
         ca_path={"type": "path"},
-        timeout={"type": "int", "default": 10},
+        request_timeout={"type": "int", "default": 10, "aliases": ["timeout"]},
         search_url={"type": "str"},
         search_username={"type": "str"},
         search_password={"type": "str", "no_log": True},

@@ -35,18 +35,12 @@ description:
 author:
   - openmetadata.ops contributors (@openmetadata-ops)
 extends_documentation_fragment:
+  - openmetadata.ops.attributes
+  - openmetadata.ops.attributes.diff
   - ansible.builtin.action_common_attributes
 attributes:
-  check_mode:
-    support: full
   diff_mode:
-    support: full
     details: One diff per changed file; the values of secret keys (passwords, tokens, keys) are masked.
-  idempotent:
-    description: Whether a second run with the same arguments reports C(changed=false).
-    support: full
-  platform:
-    platforms: posix
 options:
   paths:
     description:

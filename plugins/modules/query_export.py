@@ -19,6 +19,8 @@ description:
 author:
   - openmetadata.ops contributors (@openmetadata-ops)
 extends_documentation_fragment:
+  - openmetadata.ops.attributes
+  - openmetadata.ops.attributes.no_diff
   - openmetadata.ops.db
   - ansible.builtin.action_common_attributes
 options:
@@ -32,16 +34,7 @@ options:
     default: ''
 attributes:
   check_mode:
-    support: full
     details: Counts the queries and says whether the file would change; writes nothing.
-  diff_mode:
-    support: none
-  platform:
-    support: full
-    platforms: posix
-  idempotent:
-    description: Whether a second run with the same arguments reports C(changed=false).
-    support: full
 seealso:
   - module: openmetadata.ops.info
 '''

@@ -14,33 +14,18 @@ description:
   - "OpenMetadata 1.2+: the C(SearchIndexingApplication) of the apps API. Its C(appConfiguration) is changed
     (C(recreateIndex), C(entities), C(batchSize)) with a JSON Patch, C(runs/latest) is checked so that no
     second run starts while one is going, the app is triggered, and its latest run is polled until
-    success, failure or O(timeout)."
+    success, failure or O(wait_timeout)."
   - "OpenMetadata 1.1 (for a rollback): C(POST /api/v1/search/reindex) and C(GET /api/v1/search/reindex/{id})."
   - Optionally checks in Elasticsearch/OpenSearch that OpenMetadata's indexes now hold documents.
 author:
   - openmetadata.ops contributors (@openmetadata-ops)
 extends_documentation_fragment:
+  - openmetadata.ops.api
+  - openmetadata.ops.search
+  - openmetadata.ops.attributes
+  - openmetadata.ops.attributes.diff
   - ansible.builtin.action_common_attributes
 options:
-  server_url:
-    description: OpenMetadata's URL (API port), without C(/api).
-    type: str
-    default: http://127.0.0.1:8585
-  jwt_token:
-    description: A bot's JWT (e.g. the ingestion-bot's token), sent as C(Authorization Bearer).
-    type: str
-    required: true
-  validate_certs:
-    description: Verify the server's TLS certificate.
-    type: bool
-    default: true
-  ca_path:
-    description: PEM file of the CA that signed the server's certificate.
-    type: path
-  request_timeout:
-    description: Seconds to wait for each HTTP answer.
-    type: float
-    default: 30
   api:
     description: V(auto) picks V(apps) for 1.2+ and V(search_reindex) for 1.1 from C(/api/v1/system/version).
     type: str
@@ -64,10 +49,11 @@ options:
     description: Put the app's previous C(appConfiguration) back after the run (1.2).
     type: bool
     default: false
-  timeout:
+  wait_timeout:
     description: Seconds to wait in all for a running run to end and for our run to finish.
     type: float
     default: 1800
+    aliases: [timeout]
   poll_interval:
     description: Seconds between two status reads.
     type: float
@@ -78,25 +64,6 @@ options:
         they hold no document although the run indexed records.
     type: bool
     default: false
-  search_url:
-    description: Elasticsearch/OpenSearch URL for O(verify_documents).
-    type: str
-  search_username:
-    description: Basic auth user for O(search_url).
-    type: str
-  search_password:
-    description: Basic auth password for O(search_url).
-    type: str
-  search_api_key:
-    description: API key for O(search_url).
-    type: str
-  search_validate_certs:
-    description: Verify the search engine's TLS certificate.
-    type: bool
-    default: true
-  search_ca_path:
-    description: CA bundle for O(search_url).
-    type: path
   cluster_alias:
     description:
       - OpenMetadata's C(clusterAlias), the prefix of the index names checked by O(verify_documents), for releases
@@ -116,16 +83,10 @@ options:
     type: path
 attributes:
   check_mode:
-    support: full
     details: Reads the app and its latest run and says what would be changed and run; triggers nothing.
   diff_mode:
-    support: full
     details: The app's appConfiguration before and after.
-  platform:
-    support: full
-    platforms: posix
   idempotent:
-    description: Whether a second run with the same arguments reports C(changed=false).
     support: none
     details: A reindex is an action; every run that is not in check mode starts one and reports C(changed=true).
 notes:
@@ -150,7 +111,7 @@ EXAMPLES = r'''
   openmetadata.ops.reindex:
     jwt_token: "{{ openmetadata_jwt_token }}"
     api: search_reindex
-    timeout: 3600
+    wait_timeout: 3600
 '''
 
 RETURN = r'''
@@ -204,6 +165,7 @@ from typing import Callable, Optional
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.openmetadata.ops.plugins.module_utils import releases
+from ansible_collections.openmetadata.ops.plugins.module_utils.api.argspec import api_argument_spec, search_argument_spec
 from ansible_collections.openmetadata.ops.plugins.module_utils.api.om_api import ApiClient, ApiError
 from ansible_collections.openmetadata.ops.plugins.module_utils.api.om_reindex import (
     Reindexer, ReindexFailed, progress_values, wanted_configuration)
@@ -256,31 +218,22 @@ def verify(params: dict, release: str, result: dict) -> str:
 
 def main() -> None:
     module = AnsibleModule(argument_spec=dict(
-        server_url={"type": "str", "default": "http://127.0.0.1:8585"},
-        jwt_token={"type": "str", "required": True, "no_log": True},
-        validate_certs={"type": "bool", "default": True},
-        ca_path={"type": "path"},
-        request_timeout={"type": "float", "default": 30},
+        **api_argument_spec(),
+        **search_argument_spec(),
         api={"type": "str", "choices": ["auto", "apps", "search_reindex"], "default": "auto"},
         recreate_indexes={"type": "bool", "default": True},
         entities={"type": "list", "elements": "str"},
         batch_size={"type": "int"},
         restore_configuration={"type": "bool", "default": False},
-        timeout={"type": "float", "default": 1800},
+        wait_timeout={"type": "float", "default": 1800, "aliases": ["timeout"]},
         poll_interval={"type": "float", "default": 5},
         verify_documents={"type": "bool", "default": False},
-        search_url={"type": "str"},
-        search_username={"type": "str"},
-        search_password={"type": "str", "no_log": True},
-        search_api_key={"type": "str", "no_log": True},
-        search_validate_certs={"type": "bool", "default": True},
-        search_ca_path={"type": "path"},
         cluster_alias={"type": "str", "default": ""},
         progress_file={"type": "path"},
     ), supports_check_mode=True, required_if=[("verify_documents", True, ("search_url",))])
     p = module.params
-    if p["timeout"] <= 0 or p["poll_interval"] <= 0:
-        module.fail_json(msg="timeout and poll_interval must be positive numbers of seconds")
+    if p["wait_timeout"] <= 0 or p["poll_interval"] <= 0:
+        module.fail_json(msg="wait_timeout and poll_interval must be positive numbers of seconds")
     result: dict = {"changed": False, "server_version": None, "run": None}
     progress = ProgressFile(None if module.check_mode else p["progress_file"], "reindex", summary=reindex_summary)
     progress.update(force=True, phase="connecting", **progress_values(None))
@@ -300,7 +253,7 @@ def run(module: AnsibleModule, result: dict, progress: ProgressFile,
     try:
         client = ApiClient(p["server_url"], token=p["jwt_token"], validate_certs=p["validate_certs"],
                            ca_path=p["ca_path"], timeout=p["request_timeout"], service="OpenMetadata server")
-        reindexer = Reindexer(client, p["timeout"], p["poll_interval"], on_record=on_record)
+        reindexer = Reindexer(client, p["wait_timeout"], p["poll_interval"], on_record=on_record)
         result["server_version"] = reindexer.server_version()
         api = reindexer.choose_api(p["api"], result["server_version"])
         release = index_release(api, result["server_version"])

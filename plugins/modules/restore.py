@@ -26,6 +26,8 @@ description:
 author:
   - openmetadata.ops contributors (@openmetadata-ops)
 extends_documentation_fragment:
+  - openmetadata.ops.attributes
+  - openmetadata.ops.attributes.no_diff
   - openmetadata.ops.db
   - ansible.builtin.action_common_attributes
 options:
@@ -65,16 +67,8 @@ options:
     default: 1
 attributes:
   check_mode:
-    support: full
     details: Checks the backup file and the target and says what would happen; changes nothing.
-  diff_mode:
-    support: none
-  platform:
-    support: full
-    platforms: posix
   idempotent:
-    description: Whether a second run with the same arguments reports C(changed=false).
-    support: full
     details: When the target already holds exactly the backup's data (same checksums) nothing is done.
 seealso:
   - module: openmetadata.ops.backup

@@ -22,33 +22,16 @@ description:
 author:
   - openmetadata.ops contributors (@openmetadata-ops)
 extends_documentation_fragment:
+  - openmetadata.ops.search
+  - openmetadata.ops.attributes
+  - openmetadata.ops.attributes.diff
   - ansible.builtin.action_common_attributes
 options:
-  url:
-    description: Base URL of the cluster, e.g. V(http://127.0.0.1:9200) (OpenMetadata's C(ELASTICSEARCH_SCHEME),
-      C(ELASTICSEARCH_HOST) and C(ELASTICSEARCH_PORT)).
-    type: str
-    required: true
-  username:
-    description: User for HTTP basic auth (C(ELASTICSEARCH_USER)).
-    type: str
-  password:
-    description: Password for HTTP basic auth (C(ELASTICSEARCH_PASSWORD)).
-    type: str
-  api_key:
-    description: Elasticsearch API key, either the base64 form or C(id:key). Used instead of O(username).
-    type: str
-  validate_certs:
-    description: Verify the server's TLS certificate. V(false) only for tests.
-    type: bool
-    default: true
-  ca_path:
-    description: PEM file of the CA that signed the cluster's certificate.
-    type: path
-  timeout:
+  request_timeout:
     description: Seconds to wait for each HTTP answer.
     type: float
     default: 30
+    aliases: [timeout]
   cluster_alias:
     description:
       - OpenMetadata's C(clusterAlias) (C(ELASTICSEARCH_CLUSTER_ALIAS)), which prefixes index names as
@@ -93,19 +76,27 @@ options:
       - With O(state=read) the result is only reported (RV(version_ok)).
     type: raw
     default: false
+  search_url:
+    description: Base URL of the cluster, e.g. V(http://127.0.0.1:9200) (OpenMetadata's C(ELASTICSEARCH_SCHEME),
+      C(ELASTICSEARCH_HOST) and C(ELASTICSEARCH_PORT)).
+    required: true
+    aliases: [url]
+  search_username:
+    aliases: [username]
+  search_password:
+    aliases: [password]
+  search_api_key:
+    aliases: [api_key]
+  search_validate_certs:
+    aliases: [validate_certs]
+  search_ca_path:
+    aliases: [ca_path]
 attributes:
   check_mode:
-    support: full
     details: Lists what would be deleted with its document counts and deletes nothing.
   diff_mode:
-    support: full
     details: The OpenMetadata indexes before and after.
-  platform:
-    support: full
-    platforms: posix
   idempotent:
-    description: Whether a second run with the same arguments reports C(changed=false).
-    support: full
     details: Indexes already gone are not deleted again.
 notes:
   - Names are exact; wildcards, commas and V(_all) are refused.
@@ -118,23 +109,23 @@ seealso:
 EXAMPLES = r'''
 - name: Fail early when the engine is too old for OpenMetadata 1.2
   openmetadata.ops.search_index:
-    url: http://127.0.0.1:9200
+    search_url: http://127.0.0.1:9200
     state: present
     om_version: "1.2"
     min_version: true
 
 - name: Delete OpenMetadata's indexes before the migration (shared cluster; other indexes stay)
   openmetadata.ops.search_index:
-    url: https://search.example.com:9200
-    username: elastic
-    password: "{{ vault_search_password }}"
-    ca_path: /etc/pki/search-ca.pem
+    search_url: https://search.example.com:9200
+    search_username: elastic
+    search_password: "{{ vault_search_password }}"
+    search_ca_path: /etc/pki/search-ca.pem
     state: absent
   register: dropped
 
 - name: Only some indexes, plus one of our own naming
   openmetadata.ops.search_index:
-    url: http://127.0.0.1:9200
+    search_url: http://127.0.0.1:9200
     om_version: "1.1"
     exclude_names: [entity_report_data_index]
     extra_names: [my_custom_search_index]
@@ -193,19 +184,15 @@ status:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.openmetadata.ops.plugins.module_utils.api.argspec import search_argument_spec
 from ansible_collections.openmetadata.ops.plugins.module_utils.api.om_api import ApiError
 from ansible_collections.openmetadata.ops.plugins.module_utils.api.search import run_search_index
 
 
 def main() -> None:
     module = AnsibleModule(argument_spec=dict(
-        url={"type": "str", "required": True},
-        username={"type": "str"},
-        password={"type": "str", "no_log": True},
-        api_key={"type": "str", "no_log": True},
-        validate_certs={"type": "bool", "default": True},
-        ca_path={"type": "path"},
-        timeout={"type": "float", "default": 30},
+        **search_argument_spec(required=True, short_aliases=True),
+        request_timeout={"type": "float", "default": 30, "aliases": ["timeout"]},
         cluster_alias={"type": "str", "default": ""},
         state={"type": "str", "choices": ["read", "present", "absent"], "default": "read"},
         om_version={"type": "str", "default": "all"},
@@ -213,9 +200,13 @@ def main() -> None:
         extra_names={"type": "list", "elements": "str", "default": []},
         exclude_names={"type": "list", "elements": "str", "default": []},
         min_version={"type": "raw", "default": False},
-    ), supports_check_mode=True, mutually_exclusive=[("username", "api_key")])
+    ), supports_check_mode=True, mutually_exclusive=[("search_username", "search_api_key")])
     try:
-        result = run_search_index(module.params, module.check_mode)
+        p = module.params
+        result = run_search_index(dict(p, url=p["search_url"], username=p["search_username"],
+                                       password=p["search_password"], api_key=p["search_api_key"],
+                                       validate_certs=p["search_validate_certs"], ca_path=p["search_ca_path"],
+                                       timeout=p["request_timeout"]), module.check_mode)
     except ApiError as exc:
         module.fail_json(msg=str(exc), status=exc.status, changed=False)
     except ValueError as exc:

@@ -39,20 +39,14 @@ description:
 author:
   - openmetadata.ops contributors (@openmetadata-ops)
 extends_documentation_fragment:
+  - openmetadata.ops.attributes
+  - openmetadata.ops.attributes.diff
   - ansible.builtin.action_common_attributes
 attributes:
-  check_mode:
-    support: full
   diff_mode:
-    support: full
-    details: One diff per changed file (the configuration and each env file); secret values (passwords, tokens) are
-      masked in it.
+    details: One diff per changed file (the configuration and each env file); secret values (passwords, tokens) are masked in it.
   idempotent:
-    description: Whether a second run with the same arguments reports C(changed=false).
-    support: full
     details: Running it on its own output changes nothing (also in O(mode=merge) with the written file as shipped file).
-  platform:
-    platforms: posix
 options:
   path:
     description:

@@ -20,26 +20,11 @@ description:
 author:
   - openmetadata.ops contributors (@openmetadata-ops)
 extends_documentation_fragment:
+  - openmetadata.ops.api
+  - openmetadata.ops.attributes
+  - openmetadata.ops.attributes.diff
   - ansible.builtin.action_common_attributes
 options:
-  server_url:
-    description: OpenMetadata's API base URL.
-    type: str
-    default: http://127.0.0.1:8585
-  jwt_token:
-    description: JWT of a bot with the admin role (sent as an C(Authorization) Bearer header).
-    type: str
-  validate_certs:
-    description: Check the server's TLS certificate.
-    type: bool
-    default: true
-  ca_path:
-    description: CA bundle that signed the server's certificate.
-    type: path
-  timeout:
-    description: Seconds to wait for each answer.
-    type: float
-    default: 30
   name:
     description:
       - The setting (C(config_type)), e.g. V(customLogoConfiguration) or V(loginConfiguration). The fields of
@@ -70,19 +55,14 @@ options:
     type: str
     choices: [present, read]
     default: present
+  request_timeout:
+    aliases: [timeout]
 attributes:
   check_mode:
-    support: full
     details: Reads the setting and says whether it would be written; writes nothing.
   diff_mode:
-    support: full
     details: The setting's value before and after.
-  platform:
-    support: full
-    platforms: posix
   idempotent:
-    description: Whether a second run with the same arguments reports C(changed=false).
-    support: full
     details: The setting is only written when its value differs from what the server returns.
 notes:
   - Tested against the project's OpenMetadata stand-in (tests/simulator), which serves the settings API with
@@ -143,17 +123,14 @@ from typing import Any, Optional
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.openmetadata.ops.plugins.module_utils.api.argspec import api_argument_spec
 from ansible_collections.openmetadata.ops.plugins.module_utils.api.om_api import ApiClient, ApiError
 from ansible_collections.openmetadata.ops.plugins.module_utils.api.system_settings import SettingError, apply_setting
 
 
 def main() -> None:
     module = AnsibleModule(argument_spec=dict(
-        server_url={"type": "str", "default": "http://127.0.0.1:8585"},
-        jwt_token={"type": "str", "no_log": True},
-        validate_certs={"type": "bool", "default": True},
-        ca_path={"type": "path"},
-        timeout={"type": "float", "default": 30},
+        **api_argument_spec(timeout_alias=True),
         name={"type": "str", "required": True},
         value={"type": "dict"},
         om_version={"type": "str"},
@@ -164,7 +141,7 @@ def main() -> None:
     p = module.params
     try:
         client = ApiClient(p["server_url"], token=p["jwt_token"], validate_certs=p["validate_certs"],
-                           ca_path=p["ca_path"], timeout=p["timeout"])
+                           ca_path=p["ca_path"], timeout=p["request_timeout"])
 
         def get_json(path: str) -> Optional[dict[str, Any]]:
             # An unknown setting answers 404 (or 400 on servers whose enum lacks the name).

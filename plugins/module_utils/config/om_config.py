@@ -219,7 +219,7 @@ def plan_config(text: str, *, path: str = "openmetadata.yaml", target_version: s
             for name, pattern in change["into"]:
                 if find_pair(mapping, name) is None:
                     parts.append((name, render_like(old_raw if old_raw[:1] in "'\"" else '"',
-                                                     pattern.format(path=base))))
+                                                    pattern.format(path=base))))
             if mapping.flow_style:
                 editor.add(key.start_mark.index, editor.content_end(key, value),
                            ", ".join("%s: %s" % part for part in parts))
@@ -432,7 +432,7 @@ def _apply(editor: Editor, shipped: Document, edited: Document, keys: tuple, e: 
         else:
             start, end = e_editor.pair_lines(e_key, e_value)
             block = reindent(edited.text[start:end], editor.column(s_key.start_mark.index)
-                              - e_editor.column(e_key.start_mark.index))
+                             - e_editor.column(e_key.start_mark.index))
             editor.replace_pair_lines(s_key, s_value, block)
         changes.append("%s: your value kept" % ".".join(keys))
         return keys

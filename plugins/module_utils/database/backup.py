@@ -34,6 +34,7 @@ from ansible_collections.openmetadata.ops.plugins.module_utils.database.om_schem
 from ansible_collections.openmetadata.ops.plugins.module_utils.progress import ProgressFile, backup_summary
 from ansible_collections.openmetadata.ops.plugins.module_utils.versions import COLLECTION_VERSION
 
+
 class BackupError(Exception):
     """The backup cannot be taken; nothing was left behind."""
 
