@@ -99,7 +99,10 @@ def dump_argv(engine: str, database: str) -> list[str]:
             "--schema=public", database]
 
 
-def run_case(engine: str, shape: str, size: str, database: str, work: str, repeat: bool) -> dict[str, Any]:
+def run_case(engine: str, shape: str, size: str, database: str, work: str, repeat: bool,
+             restore_tools: tuple[str, ...] = ("native", "client", "native-j2"),
+             backup_tools: tuple[str, ...] = ("native", "dump-gzip", "native-j2"),
+             save: Any = None) -> dict[str, Any]:
     module_engine = "mysql" if engine == "mariadb" else "postgresql"
     user = "root" if engine == "mariadb" else "postgres"
     case: dict[str, Any] = {"engine": engine, "shape": shape, "size": size,
@@ -126,8 +129,11 @@ def run_case(engine: str, shape: str, size: str, database: str, work: str, repea
     order = [("native", 1), ("dump-gzip", 0), ("native-j2", 2)]
     if repeat:
         order += [("native#2", 1), ("dump-gzip#2", 0)]
+    order = [(key, jobs) for key, jobs in order if key.split("#")[0] in backup_tools or key == "native"]
     for key, jobs in order:
         case["backup"][key] = native(jobs) if jobs else client()
+        if save is not None:
+            save(case)
         print("%s %s %s backup %s: %.2f s (load %s)" % (engine, shape, size, key, case["backup"][key]["wall_s"],
                                                          case["backup"][key]["load_before"][0]), flush=True)
     dump = case["backup"]["native"]["path"]
@@ -152,7 +158,11 @@ def run_case(engine: str, shape: str, size: str, database: str, work: str, repea
 
     for key, run in (("native", lambda: native_restore(1)), ("client", client_restore),
                      ("native-j2", lambda: native_restore(2))):
+        if key not in restore_tools:
+            continue
         case["restore"][key] = run()
+        if save is not None:
+            save(case)
         print("%s %s %s restore %s: %.2f s (load %s)" % (engine, shape, size, key, case["restore"][key]["wall_s"],
                                                           case["restore"][key]["load_before"][0]), flush=True)
     for run in case["backup"].values():
@@ -204,6 +214,10 @@ def main() -> int:
     parser.add_argument("--output", required=True)
     parser.add_argument("--work", default=str(REPO / "bench" / "work" / "speed"))
     parser.add_argument("--repeat", action="store_true", help="a second native / dump | gzip pair (A/B/A/B)")
+    parser.add_argument("--backup-tools", default="native,dump-gzip,native-j2",
+                        help="which backups to run (default native,dump-gzip,native-j2; native always runs)")
+    parser.add_argument("--restore-tools", default="native,client,native-j2",
+                        help="which restores to run (default native,client,native-j2)")
     args = parser.parse_args()
     document: dict[str, Any] = {
         "format": "openmetadata.ops/speed-bench", "started_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
@@ -213,8 +227,11 @@ def main() -> int:
     for spec in args.databases:
         head, name = spec.split("=", 1)
         engine, shape, size = head.split(":")
-        document["cases"].append(run_case(engine, shape, size, name, args.work, args.repeat))
-        pathlib.Path(args.output).write_text(json.dumps(document, indent=1) + "\n")
+        def save(case: dict[str, Any], cases: list[Any] = list(document["cases"])) -> None:
+            document["cases"] = cases + [case]  # the case so far: a long run keeps what it measured
+            pathlib.Path(args.output).write_text(json.dumps(document, indent=1, default=str) + "\n")
+        run_case(engine, shape, size, name, args.work, args.repeat, tuple(args.restore_tools.split(",")),
+                 tuple(args.backup_tools.split(",")), save)
     document["finished_at"] = datetime.datetime.now(datetime.timezone.utc).isoformat()
     pathlib.Path(args.output).write_text(json.dumps(document, indent=1) + "\n")
     return 0
