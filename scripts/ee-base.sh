@@ -49,10 +49,6 @@ if [ "${OM_EE_BASE_REBUILD:-}" = 1 ]; then
   rm -f "$TARBALL"; docker image rm -f "$IMAGE" >/dev/null 2>&1 || true
 fi
 
-if [ "$(docker image inspect -f '{{ index .Config.Labels "org.openmetadata-ops.rootfs" }}' "$IMAGE" 2>/dev/null)" = "$KEY" ]; then
-  log "$IMAGE is there (rootfs $KEY)"; exit 0
-fi
-
 if [ ! -s "$TARBALL" ]; then
   command -v debootstrap >/dev/null || { log "installing debootstrap"; apt-get update -qq; apt-get install -y -qq debootstrap >/dev/null; }
   mkdir -p "$CACHE"
@@ -70,8 +66,38 @@ if [ ! -s "$TARBALL" ]; then
   log "rootfs cached: $TARBALL ($(du -m "$TARBALL" | cut -f1) MB)"
 fi
 
+# The build machine's own CA certificates (/usr/local/share/ca-certificates: a company's or an
+# intercepting proxy's CA, as here) go into the image as a layer of their own, so that pip inside
+# ansible-builder's stages reaches PyPI as the host's pip does. Public certificates, no secret; none
+# when the host has none. OM_EE_LOCAL_CA=0 leaves them out.
+LOCAL_CA=/usr/local/share/ca-certificates
+CAS=()
+if [ "${OM_EE_LOCAL_CA:-1}" = 1 ] && [ -d "$LOCAL_CA" ]; then
+  while IFS= read -r -d '' crt; do CAS+=("$crt"); done < <(find "$LOCAL_CA" -maxdepth 1 -name '*.crt' -print0 | sort -z)
+fi
+CA_KEY=$(cat /dev/null ${CAS[@]+"${CAS[@]}"} | sha256sum | cut -c1-8)
+KEY=$KEY-$CA_KEY
+if [ "$(docker image inspect -f '{{ index .Config.Labels "org.openmetadata-ops.rootfs" }}' "$IMAGE" 2>/dev/null)" = "$KEY" ]; then
+  log "$IMAGE is there (rootfs $KEY)"; exit 0
+fi
+
 log "docker import $TARBALL -> $IMAGE"
 docker import -c 'ENV LANG=C.UTF-8' -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-  -c "LABEL org.openmetadata-ops.rootfs=$KEY" -c 'CMD ["bash"]' "$TARBALL" "$IMAGE" >/dev/null
+  -c 'CMD ["bash"]' "$TARBALL" "$IMAGE-rootfs" >/dev/null
+ctx=$(mktemp -d); trap 'rm -rf "$ctx"' EXIT
+mkdir "$ctx/ca"
+{
+  echo "FROM $IMAGE-rootfs"
+  if [ ${#CAS[@]} -gt 0 ]; then
+    cp ${CAS[@]+"${CAS[@]}"} "$ctx/ca/"
+    echo "COPY ca/ /usr/local/share/ca-certificates/"
+    echo "RUN update-ca-certificates >/dev/null"
+    log "adding this machine's CA certificates: ${CAS[*]##*/}" >&2
+  fi
+  echo "LABEL org.openmetadata-ops.rootfs=$KEY"
+} >"$ctx/Dockerfile"
+docker build -q -t "$IMAGE" "$ctx" >/dev/null 2>"$ctx/err" || { cat "$ctx/err"; exit 1; }
+rm -rf "$ctx"; trap - EXIT
+docker image rm "$IMAGE-rootfs" >/dev/null 2>&1 || true
 docker run --rm "$IMAGE" python3 -c 'import ensurepip, pip, ssl, venv' >/dev/null
 log "$IMAGE: $(docker image inspect -f '{{ .Size }}' "$IMAGE" | awk '{printf "%d MB", $1/1e6}')"

@@ -9,7 +9,9 @@
 - ansible-runner (AWX's engine) runs playbooks/upgrade.yml against a stand-in OpenMetadata 1.1.7
   site on a private PostgreSQL with password authentication, with a private data dir laid out the
   way AWX lays it out; the job events carry the summary and no secret is in any artifact.
-- ansible-builder introspects the collection and writes the EE's build context offline.
+- ansible-builder introspects the collection and writes the EE's build context offline; the EE
+  definition agrees with scripts/ee-base.sh and the tested pins. The image itself is built and a job
+  run inside it by test_awx_ee.py (marker awx_ee, make ee-image).
 """
 from __future__ import annotations
 
@@ -392,6 +394,28 @@ def test_ansible_builder_writes_the_ee_build_context_offline(tmp_path):
     proc = _builder("introspect", "--sanitize", str(installed), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "PyMySQL" in proc.stdout and "postgresql-client" in proc.stdout
+
+
+def test_ee_definition_builds_on_the_debian_base_with_the_tested_pins():
+    """make ee-image (scripts/ee-base.sh, scripts/ee-image.sh) and the definition agree: the base image
+    the script makes, apt-get, the tag of the collection's version, the pins of requirements-dev.txt."""
+    definition = yaml.safe_load((AWX / "execution-environment.yml").read_text())
+    base_script = (REPO / "scripts" / "ee-base.sh").read_text()
+    base = re.search(r"^IMAGE=\$\{OM_EE_BASE_IMAGE:-([^}]+)\}", base_script, re.M).group(1)
+    assert definition["images"]["base_image"]["name"] == base
+    assert definition["options"]["package_manager_path"] == "/usr/bin/apt-get"
+    assert definition["options"]["skip_pip_install"] is True, "Debian's ensurepip refuses the system Python"
+    version = yaml.safe_load((REPO / "galaxy.yml").read_text())["version"]
+    assert definition["options"]["tags"] == ["localhost/openmetadata-ops-ee:%s" % version]
+    dev_pins = dict(line.split("==") for line in (REPO / "requirements-dev.txt").read_text().splitlines()
+                    if "==" in line and not line.startswith("#"))
+    ee_pins = dict(line.split("==") for line in (AWX / "ee-files" / "requirements.txt").read_text().splitlines()
+                   if "==" in line and not line.startswith("#"))
+    assert ee_pins and all(dev_pins.get(name) == pin for name, pin in ee_pins.items()), (ee_pins, dev_pins)
+    assert _requirement_names(REPO / "requirements.txt") == [name for name in ee_pins if name != "cryptography"]
+    for key in ("ansible_core", "ansible_runner"):
+        name, pin = definition["dependencies"][key]["package_pip"].split("==")
+        assert dev_pins[name] == pin
 
 
 # --- the upgrade through ansible-runner ----------------------------------------------------------
