@@ -266,6 +266,17 @@ class FaultHost(UpgradeHost):
         handle.close()
         return proc
 
+    @contextlib.contextmanager
+    def watched_run(self, playbook: pathlib.Path = UPGRADE, *args: str) -> Iterator[subprocess.Popen]:
+        """start_run(), and the run killed if the test fails before it ends (never left running under the next test)."""
+        proc = self.start_run(playbook, *args)
+        try:
+            yield proc
+        except BaseException:
+            if proc.poll() is None:
+                self.kill_run(proc)
+            raise
+
     @staticmethod
     def finish_run(proc: subprocess.Popen, timeout: float = 1200) -> PlaybookRun:
         try:
@@ -329,6 +340,15 @@ class FaultHost(UpgradeHost):
             conn.autocommit = False
             cur.execute('LOCK TABLE "%s" IN ACCESS EXCLUSIVE MODE' % table)
         return conn
+
+    def server_running(self, version: str) -> bool:
+        """The release's server process is alive (by its logs/catalog.pid; a zombie counts as gone)."""
+        pid_file = self.install_dir / ("openmetadata-%s" % version) / "logs" / "catalog.pid"
+        try:
+            pid = int(pid_file.read_text().strip())
+            return ") Z " not in pathlib.Path("/proc/%d/stat" % pid).read_text()
+        except (OSError, ValueError):
+            return False
 
     def search_restart_args(self) -> list[str]:
         om = self.work / "om"

@@ -279,7 +279,10 @@ RESTORE_CASES: dict[str, tuple[Callable[[pathlib.Path, pathlib.Path], None], lis
     "restore-manifest-missing": (_remove_manifest, ["manifest"]),
     "restore-manifest-not-ours": (_edit_manifest(lambda m: m.update(format="someone-else/backup")),
                                   ["not an openmetadata.ops backup manifest"]),
-    "restore-manifest-other-engine": (_edit_manifest(lambda m: m.update(engine="postgresql")), ["postgresql"]),
+    # a PostgreSQL backup's manifest (its engine and checksum method) given to a MariaDB restore
+    "restore-manifest-other-engine": (_edit_manifest(lambda m: m.update(engine="postgresql",
+                                                                        checksum_method="row-md5-60bit-sum-stored-columns")),
+                                      ["postgresql"]),
     "restore-manifest-unknown-checksum-method": (_edit_manifest(lambda m: m.update(checksum_method="crc-42")),
                                                  ["crc-42"]),
 }

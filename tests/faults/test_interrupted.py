@@ -20,10 +20,10 @@ from faultlib import PHASES, TARGET, explain, report, summary_of, verify_backup
 def test_controller_killed_in_phase_then_run_again(phase, fault_host_factory):
     host = fault_host_factory("mysql" if PHASES.index(phase) % 2 == 0 else "postgresql")
     before = host.fresh()
-    proc = host.start_run()
-    host.wait_phase(proc, phase)
-    time.sleep(0.3)  # inside the phase: its step's first tasks run
-    host.kill_run(proc)
+    with host.watched_run() as proc:
+        host.wait_phase(proc, phase)
+        time.sleep(0.3)  # inside the phase: its step's first tasks run
+        host.kill_run(proc)
     record = host.record()
     assert record["status"] == "in_progress", record
 
