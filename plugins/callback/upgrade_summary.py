@@ -16,7 +16,7 @@ description:
     with the task that failed and its message; the table is printed whether the run succeeded or failed.
   - playbooks/upgrade.yml loads it by itself (a C(callback_plugins) folder beside the playbooks), so nothing has
     to be enabled; listing it in C(callbacks_enabled) as well prints the table once.
-  - Prints nothing for a run that did no upgrade work (another playbook), or with a JSON stdout callback.
+  - Prints nothing for another playbook (no host began an upgrade run), or with a JSON stdout callback.
 author: openmetadata.ops contributors
 """
 
@@ -27,6 +27,8 @@ from ansible import constants as C
 from ansible.plugins.callback import CallbackBase
 
 SUMMARY_FACT = "openmetadata_upgrade_summary"
+STARTED_FACT = "openmetadata_upgrade_started_at"
+VERSION_FACTS = ("openmetadata_upgrade_installed_version", "openmetadata_upgrade_source_version")
 PHASES = ["preflight", "stop", "backup", "tune", "install", "config", "indexes", "migrate", "start",
           "post_upgrade", "rollback"]
 
@@ -55,9 +57,12 @@ def render_table(rows: List[List[str]], header: List[str]) -> List[str]:
 
 
 def summary_lines(summaries: Dict[str, Dict[str, Any]], failures: Dict[str, str],
-                  order: List[str], failed_hosts: Optional[set] = None) -> List[str]:
-    """The table: one row per host of ``order`` that has a summary or a failure."""
+                  order: List[str], failed_hosts: Optional[set] = None,
+                  versions: Optional[Dict[str, str]] = None) -> List[str]:
+    """The table: one row per host of ``order`` that has a summary or a failure. ``versions``: the installed
+    version of a host that failed before its summary (nothing was changed on it), when it was found."""
     failed_hosts = failed_hosts or set()
+    versions = versions or {}
     hosts = [h for h in order if h in summaries or h in failures]
     if not hosts:
         return []
@@ -66,7 +71,8 @@ def summary_lines(summaries: Dict[str, Dict[str, Any]], failures: Dict[str, str]
     for host in hosts:
         s = summaries.get(host)
         if s is None:
-            rows.append([host, "?", "?", "none", "-", "FAILED before the upgrade began: " + _text(failures[host], 160)])
+            known = versions.get(host, "?")
+            rows.append([host, known, known, "none", "-", "FAILED before the upgrade began: " + _text(failures[host], 160)])
             continue
         outcome = str(s.get("result", "?"))
         if host in failed_hosts and not outcome.lower().startswith(("failed", "rolled back")):
@@ -117,6 +123,8 @@ class CallbackModule(CallbackBase):
         self.summaries: Dict[str, Dict[str, Any]] = {}
         self.failures: Dict[str, str] = {}
         self.order: List[str] = []
+        self.upgrading: set = set()  # hosts whose upgrade run began (a host refused by preflight has no summary)
+        self.versions: Dict[str, str] = {}
 
     def _see(self, host: str) -> None:
         if host not in self.order:
@@ -124,10 +132,16 @@ class CallbackModule(CallbackBase):
 
     def _keep(self, result) -> None:
         facts = (result._result or {}).get("ansible_facts") or {}
+        host = result._host.get_name()
         if isinstance(facts.get(SUMMARY_FACT), dict):
-            host = result._host.get_name()
             self._see(host)
             self.summaries[host] = facts[SUMMARY_FACT]
+        if STARTED_FACT in facts:  # role upgrade_state started this host's upgrade run (discover)
+            self._see(host)
+            self.upgrading.add(host)
+        for name in VERSION_FACTS:
+            if facts.get(name):
+                self.versions[host] = str(facts[name])
 
     def v2_runner_on_ok(self, result, **kwargs) -> None:  # pylint: disable=unused-argument
         self._keep(result)
@@ -147,7 +161,7 @@ class CallbackModule(CallbackBase):
         self.failures[host] = "unreachable: %s" % _text((result._result or {}).get("msg", ""), 300)
 
     def v2_playbook_on_stats(self, stats) -> None:
-        if not self.summaries:
+        if not self.summaries and not self.upgrading:
             return
         if "json" in str(C.DEFAULT_STDOUT_CALLBACK):
             return
@@ -157,7 +171,7 @@ class CallbackModule(CallbackBase):
         failed = {h for h in stats.processed if stats.summarize(h)["failures"] or stats.summarize(h)["unreachable"]}
         # a failure of a host that has a summary and was rescued (rolled back) is not the host's end
         failures = {h: m for h, m in self.failures.items() if h in failed}
-        lines = summary_lines(self.summaries, failures, self.order, failed)
+        lines = summary_lines(self.summaries, failures, self.order, failed, self.versions)
         if not lines:
             return
         self._display.banner(lines[0])

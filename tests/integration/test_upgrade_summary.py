@@ -126,19 +126,18 @@ def test_two_hosts_one_fails_one_table_names_both_with_their_true_outcomes(pair)
 
 
 def test_a_failure_before_any_backup_does_not_claim_a_restore(private_mariadb, tmp_path, dist):  # noqa: F811
-    """The backup cannot be written (its folder is a file): the only host fails, the rollback has nothing to
-    restore, and the summary - printed with Ansible's default callback although every host failed - says
-    that no restore happened, never "serving again with the backup's data"."""
+    """The backup module fails (a compression level it refuses; preflight does not look at it): the only host
+    fails in the backup phase, the rollback has nothing to restore, and the summary - printed with Ansible's
+    default callback although every host failed - says that no restore happened, never "serving again with
+    the backup's data"."""
     host = UpgradeHost("mysql", private_mariadb, tmp_path, dist)
     om_database.build("mariadb", host.db_name, port=private_mariadb["port"], user="root", password="")
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("a file where the backup folder should be\n")
     inventory = {"openmetadata": {"hosts": {"om": host.host_vars()}}}
     try:
         setup = run(inventory, tmp_path, SANDBOX / "setup.yml", None)
         assert setup.returncode == 0, setup.stdout[-4000:]
         before = host.snapshot()
-        host.extra_vars = {"openmetadata_backup_dir": str(blocker / "backups")}
+        host.extra_vars = {"openmetadata_backup_compress_level": 0}
         inventory = {"openmetadata": {"hosts": {"om": host.host_vars()}}}
         proc = run(inventory, tmp_path, UPGRADE, None)
         out = proc.stdout

@@ -37,3 +37,8 @@ def test_a_host_that_failed_before_its_summary_is_in_the_table():
 
 def test_nothing_without_hosts():
     assert summary_lines({}, {}, []) == []
+
+
+def test_a_host_refused_by_preflight_shows_its_installed_version_unchanged():
+    lines = summary_lines({}, {"c": "Refuse an upgrade that must not start: backup folder"}, ["c"], {"c"}, {"c": "1.1.7"})
+    assert lines[2].split()[:4] == ["c", "1.1.7", "1.1.7", "none"], lines
