@@ -49,6 +49,21 @@ if [ "${OM_EE_BASE_REBUILD:-}" = 1 ]; then
   rm -f "$TARBALL"; docker image rm -f "$IMAGE" >/dev/null 2>&1 || true
 fi
 
+# The build machine's own CA certificates (/usr/local/share/ca-certificates: a company's or an
+# intercepting proxy's CA, as here) go into the image as a layer of their own, so that pip inside
+# ansible-builder's stages reaches PyPI as the host's pip does. Public certificates, no secret; none
+# when the host has none. OM_EE_LOCAL_CA=0 leaves them out.
+LOCAL_CA=/usr/local/share/ca-certificates
+CAS=()
+if [ "${OM_EE_LOCAL_CA:-1}" = 1 ] && [ -d "$LOCAL_CA" ]; then
+  while IFS= read -r -d '' crt; do CAS+=("$crt"); done < <(find "$LOCAL_CA" -maxdepth 1 -name '*.crt' -print0 | sort -z)
+fi
+CA_KEY=$(cat /dev/null ${CAS[@]+"${CAS[@]}"} | sha256sum | cut -c1-8)
+KEY=$KEY-$CA_KEY
+if [ "$(docker image inspect -f '{{ index .Config.Labels "org.openmetadata-ops.rootfs" }}' "$IMAGE" 2>/dev/null)" = "$KEY" ]; then
+  log "$IMAGE is there (rootfs $KEY)"; exit 0  # (a fresh clone without .build/ reuses it too)
+fi
+
 if [ ! -s "$TARBALL" ]; then
   command -v debootstrap >/dev/null || { log "installing debootstrap"; apt-get update -qq; apt-get install -y -qq debootstrap >/dev/null; }
   mkdir -p "$CACHE"
@@ -64,21 +79,6 @@ if [ ! -s "$TARBALL" ]; then
   tar --numeric-owner -C "$root" -cf "$TARBALL.tmp" . && mv "$TARBALL.tmp" "$TARBALL"
   rm -rf "$root"; trap - EXIT
   log "rootfs cached: $TARBALL ($(du -m "$TARBALL" | cut -f1) MB)"
-fi
-
-# The build machine's own CA certificates (/usr/local/share/ca-certificates: a company's or an
-# intercepting proxy's CA, as here) go into the image as a layer of their own, so that pip inside
-# ansible-builder's stages reaches PyPI as the host's pip does. Public certificates, no secret; none
-# when the host has none. OM_EE_LOCAL_CA=0 leaves them out.
-LOCAL_CA=/usr/local/share/ca-certificates
-CAS=()
-if [ "${OM_EE_LOCAL_CA:-1}" = 1 ] && [ -d "$LOCAL_CA" ]; then
-  while IFS= read -r -d '' crt; do CAS+=("$crt"); done < <(find "$LOCAL_CA" -maxdepth 1 -name '*.crt' -print0 | sort -z)
-fi
-CA_KEY=$(cat /dev/null ${CAS[@]+"${CAS[@]}"} | sha256sum | cut -c1-8)
-KEY=$KEY-$CA_KEY
-if [ "$(docker image inspect -f '{{ index .Config.Labels "org.openmetadata-ops.rootfs" }}' "$IMAGE" 2>/dev/null)" = "$KEY" ]; then
-  log "$IMAGE is there (rootfs $KEY)"; exit 0
 fi
 
 log "docker import $TARBALL -> $IMAGE"
