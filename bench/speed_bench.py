@@ -197,8 +197,8 @@ def report(document: dict[str, Any]) -> str:
             return ("%.2f×" if value >= 1 else "**%.2f×**") % value
 
         loads = [run["load_before"][0] for op in ("backup", "restore") for run in case[op].values()]
-        rss = "%s / %s (%s)" % (b1.get("peak_rss_mib") if b1 else "—", r1.get("peak_rss_mib") if r1 else "—",
-                                 b2.get("jobs_peak_rss_mib") if b2 else "—")
+        rss = "%s / %s (%s)" % ((b1 or {}).get("peak_rss_mib") or "—", (r1 or {}).get("peak_rss_mib") or "—",
+                                 (b2 or {}).get("jobs_peak_rss_mib") or "—")
         lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f-%.1f |" % (
             case["engine"], case["shape"], case["size"], sec(b1), sec(b2), sec(bc), ratio(b1, bc), ratio(b2, bc),
             sec(r1), sec(r2), sec(rc), ratio(r1, rc), ratio(r2, rc), rss, min(loads), max(loads)))
