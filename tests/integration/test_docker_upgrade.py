@@ -76,7 +76,7 @@ def docker_engine() -> str:
 
 def http_json(url: str, method: str = "GET") -> Any:
     request = urllib.request.Request(url, method=method)
-    with urllib.request.urlopen(request, timeout=10) as answer:
+    with urllib.request.urlopen(request, timeout=60) as answer:  # a loaded 2-core machine: the JVMs answer slowly
         return json.loads(answer.read() or b"null")
 
 
@@ -236,7 +236,7 @@ def test_upgrade_to_1_2_then_second_run_changes_nothing(deployment, playbook):
     original = deployment.compose.read_text()
     role = [{"role": "openmetadata.ops.server_docker"}]
     run = playbook([], roles=role, play_vars=deployment.play_vars())
-    assert run.rc == 0, run.output[-4000:]
+    assert run.rc == 0, run.output[-4000:] + run.stderr[-2000:]
     assert http_json(deployment.server_url + "/api/v1/system/version")["version"] == "1.2.5"
     assert deployment.image_of("openmetadata-server") == "docker.getcollate.io/openmetadata/server:1.2.5"
     assert deployment.image_of("elasticsearch") == "docker.elastic.co/elasticsearch/elasticsearch:8.10.2"
