@@ -14,7 +14,7 @@ import time
 import uuid
 from typing import Any
 
-from faultlib import (TARGET, FaultHost, assert_rolled_back, faulty_release, report, summary_of,
+from faultlib import (TARGET, FaultHost, assert_rolled_back, explain, faulty_release, report, summary_of,
                       verify_backup)
 
 
@@ -39,6 +39,9 @@ def backup_process_killed(host: FaultHost) -> dict[str, Any]:
         run = host.finish_run(proc)
     facts = assert_rolled_back(host, before, run, "backup", db_restored=False)
     assert not [n for n in host.backups_listing() if n.endswith(".sql.gz")], host.backups_listing()
+    # the reason names what happened, not async_wrapper's "No start of json char found" traceback
+    assert "backup process of %s ended without a result" % host.db_name in explain(run), explain(run)
+    assert "Traceback" not in explain(run), explain(run)
     return facts
 
 
