@@ -174,3 +174,33 @@ def search_down_at_reindex(host: FaultHost) -> dict[str, Any]:
             host.start_search()
         run = host.finish_run(proc)
     return assert_rolled_back(host, before, run, "post_upgrade", db_restored=True)
+
+
+def controller_killed_then_run_again(host: FaultHost, phase: str) -> dict[str, Any]:
+    """ansible-playbook SIGKILLed once the run starts ``phase``, then run again (test_interrupted_*.py)."""
+    before = host.fresh()
+    with host.watched_run() as proc:
+        host.wait_phase(proc, phase)
+        time.sleep(0.3)  # inside the phase: its step's first tasks run
+        host.kill_run(proc)
+    record = host.record()
+    assert record["status"] == "in_progress", record
+
+    started = time.monotonic()
+    rerun = host.upgrade()
+    assert rerun.rc == 0, explain(rerun)
+    facts = summary_of(rerun)
+    assert facts["result"] == "upgraded", facts
+    if phase not in ("start", "post_upgrade"):
+        recovered = facts["recovered_interrupted_run"]
+        assert recovered, "the rerun did not say it recovered the interrupted run: %s" % facts
+    assert host.version() == TARGET and host.current_release() == "openmetadata-%s" % TARGET
+    assert host.record()["status"] == "finished"
+    assert host.setting() == before["setting"], "the DB setting was not put back after the interruption"
+    assert host.old_conf() == before["conf"], "the 1.1.7 openmetadata.yaml changed"
+    rows = verify_backup(pathlib.Path(facts["backup"]))
+    assert rows == {t: n for t, (n, _) in before["tables"].items() if t in rows}, "the backup lost rows"
+    assert set(rows) == {t for t in before["tables"] if t in rows} and rows, rows
+    host.ready = False  # upgraded: the next test builds 1.1.7 again
+    report(facts, 0, rerun_seconds=round(time.monotonic() - started, 1))
+    return facts
