@@ -17,7 +17,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(CURDIR)/$(PY)
 export ANSIBLE_NOCOLOR := 1
 PYTEST_ARGS ?=
 
-.PHONY: all venv sandbox-venv link oracle oracle-wheels services search-engines search-engines-cached ingestion-wheelhouse ingestion-venv docker-engine-up docker-engine-down sandbox-docker sandbox-docker-reset sandbox sandbox-reset test pytest unit integration compat molecule sanity lint changelog bench ee-context ee-image clean
+.PHONY: all venv sandbox-venv link oracle oracle-wheels services search-engines search-engines-cached ingestion-wheelhouse ingestion-venv docker-engine-up docker-engine-down sandbox-docker sandbox-docker-reset sandbox sandbox-reset test pytest unit integration compat molecule sanity lint changelog bench ee-context ee-image ee-test faults clean
 
 all: test
 
@@ -110,8 +110,16 @@ oracle-wheels:
 oracle: venv link oracle-wheels
 	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -rs -m oracle tests/oracle $(PYTEST_ARGS)
 
+# The execution-environment run (marker awx_ee: builds the image, ~7 min cold, then a whole upgrade inside it)
+# and the fault suite (tests/faults) have targets of their own: make ee-test, make faults.
 pytest: venv link services search-engines-cached ingestion-wheelhouse ingestion-venv
-	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -rs -n 2 tests/unit tests/integration $(PYTEST_ARGS)
+	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -rs -n 2 -m "not awx_ee" tests/unit tests/integration $(PYTEST_ARGS)
+
+faults: venv link services search-engines-cached
+	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -rs -n 2 --dist loadfile -m faults tests/faults $(PYTEST_ARGS)
+
+ee-test: venv link services docker-engine-up
+	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -rs -m awx_ee tests/integration/test_awx_ee.py $(PYTEST_ARGS)
 
 unit: venv link
 	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -rs tests/unit $(PYTEST_ARGS)

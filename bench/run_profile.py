@@ -87,8 +87,8 @@ def profiled(env: Dict[str, str]) -> Dict[str, Any]:
 
 
 def report(name: str, result: Dict[str, Any]) -> None:
-    print("== %s: rc %s, %s s wall, %s lines of output, %s tasks" % (name, result["rc"], result["wall_seconds"],
-                                                                      result["output_lines"], result["tasks"]))
+    print("== %s: rc %s, %s s wall, %s lines of output, %s tasks"
+          % (name, result["rc"], result["wall_seconds"], result["output_lines"], result["tasks"]))
     print("   by kind: " + ", ".join("%s %s s" % kv for kv in result["by_kind"].items()))
     print("   by role: " + ", ".join("%s %s s" % kv for kv in list(result["by_role"].items())[:8]))
     for task in sorted(result["task_seconds"], key=lambda t: -t["seconds"])[:15]:

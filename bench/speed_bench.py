@@ -134,8 +134,9 @@ def run_case(engine: str, shape: str, size: str, database: str, work: str, repea
         case["backup"][key] = native(jobs) if jobs else client()
         if save is not None:
             save(case)
-        print("%s %s %s backup %s: %.2f s (load %s)" % (engine, shape, size, key, case["backup"][key]["wall_s"],
-                                                         case["backup"][key]["load_before"][0]), flush=True)
+        print("%s %s %s backup %s: %.2f s (load %s)"
+              % (engine, shape, size, key, case["backup"][key]["wall_s"], case["backup"][key]["load_before"][0]),
+              flush=True)
     dump = case["backup"]["native"]["path"]
     target = "speed_bench_restore"
 
@@ -163,8 +164,9 @@ def run_case(engine: str, shape: str, size: str, database: str, work: str, repea
         case["restore"][key] = run()
         if save is not None:
             save(case)
-        print("%s %s %s restore %s: %.2f s (load %s)" % (engine, shape, size, key, case["restore"][key]["wall_s"],
-                                                          case["restore"][key]["load_before"][0]), flush=True)
+        print("%s %s %s restore %s: %.2f s (load %s)"
+              % (engine, shape, size, key, case["restore"][key]["wall_s"], case["restore"][key]["load_before"][0]),
+              flush=True)
     for run in case["backup"].values():
         run.pop("path", None)
     shutil.rmtree(dest, ignore_errors=True)
@@ -197,8 +199,9 @@ def report(document: dict[str, Any]) -> str:
             return ("%.2f×" if value >= 1 else "**%.2f×**") % value
 
         loads = [run["load_before"][0] for op in ("backup", "restore") for run in case[op].values()]
-        rss = "%s / %s (%s)" % ((b1 or {}).get("peak_rss_mib") or "—", (r1 or {}).get("peak_rss_mib") or "—",
-                                 (b2 or {}).get("jobs_peak_rss_mib") or "—")
+        rss = "%s / %s (%s)" % (
+            (b1 or {}).get("peak_rss_mib") or "—", (r1 or {}).get("peak_rss_mib") or "—",
+            (b2 or {}).get("jobs_peak_rss_mib") or "—")
         lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f-%.1f |" % (
             case["engine"], case["shape"], case["size"], sec(b1), sec(b2), sec(bc), ratio(b1, bc), ratio(b2, bc),
             sec(r1), sec(r2), sec(rc), ratio(r1, rc), ratio(r2, rc), rss, min(loads), max(loads)))
@@ -227,6 +230,7 @@ def main() -> int:
     for spec in args.databases:
         head, name = spec.split("=", 1)
         engine, shape, size = head.split(":")
+
         def save(case: dict[str, Any], cases: list[Any] = list(document["cases"])) -> None:
             document["cases"] = cases + [case]  # the case so far: a long run keeps what it measured
             pathlib.Path(args.output).write_text(json.dumps(document, indent=1, default=str) + "\n")

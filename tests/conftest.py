@@ -36,5 +36,7 @@ def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "faults: one fault or malformed input at a time, end to end with the real "
                             "playbooks on stand-in hosts and private MariaDB/PostgreSQL servers (tests/faults/, "
                             "docs/reliability.md)")
+    config.addinivalue_line("markers", "awx_ee: runs the upgrade inside the execution environment image built here "
+                            "(make ee-image; make ee-test), the way AWX runs a job")
     config.addinivalue_line("markers", "oracle: checks what the collection writes or sends against each release's "
                             "models generated from upstream's JSON schemas (make oracle; tests/oracle/)")

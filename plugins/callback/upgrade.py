@@ -18,7 +18,7 @@ description:
   - With C(-v) or more it is the default callback, line for line.
   - "Select it with C(ANSIBLE_STDOUT_CALLBACK=openmetadata.ops.upgrade) or C(stdout_callback = openmetadata.ops.upgrade)
     in ansible.cfg (docs/ansible.cfg)."
-author: openmetadata.ops contributors
+author: openmetadata.ops contributors (@openmetadata-ops)
 extends_documentation_fragment:
   - default_callback
   - result_format_callback

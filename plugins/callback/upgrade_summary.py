@@ -17,7 +17,7 @@ description:
   - playbooks/upgrade.yml loads it by itself (a C(callback_plugins) folder beside the playbooks), so nothing has
     to be enabled; listing it in C(callbacks_enabled) as well prints the table once.
   - Prints nothing for another playbook (no host began an upgrade run), or with a JSON stdout callback.
-author: openmetadata.ops contributors
+author: openmetadata.ops contributors (@openmetadata-ops)
 """
 
 import os

@@ -228,8 +228,8 @@ LINES: Dict[str, Dict[str, Any]] = {
     },
 }
 
-RELEASE_TEXT = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
-BUILD_TEXT = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?$")
+RELEASE_TEXT = re.compile(r"^(\d+)\.(\d+)\.(\d+)\Z")
+BUILD_TEXT = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?\Z")
 
 
 class HopError(ValueError):

@@ -41,7 +41,7 @@ if str(INTEGRATION) not in sys.path:
 from fixtures import om_database  # noqa: E402
 from harness import ANSIBLE_PLAYBOOK, PlaybookRun, free_port, pg_bin  # noqa: E402
 import test_upgrade  # noqa: E402
-from test_upgrade import SANDBOX, SOURCE, TARGET, UPGRADE, UpgradeHost, faulty_release  # noqa: E402,F401
+from test_upgrade import SANDBOX, SOURCE, TARGET, UPGRADE, UpgradeHost, faulty_release  # noqa: E402,F401  # pylint: disable=unused-import
 from test_upgrade import dist  # noqa: E402,F401  pylint: disable=unused-import
 
 
@@ -280,10 +280,10 @@ class FaultHost(UpgradeHost):
     @staticmethod
     def finish_run(proc: subprocess.Popen, timeout: float = 1200) -> PlaybookRun:
         try:
-            _, stderr = proc.communicate(timeout=timeout)
+            _stdout, stderr = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-            _, stderr = proc.communicate()
+            _stdout, stderr = proc.communicate()
         output = proc.out_path.read_text()  # type: ignore[attr-defined]
         return PlaybookRun(SimpleNamespace(returncode=proc.returncode, stderr=stderr or ""), output)
 
@@ -425,10 +425,8 @@ def assert_rolled_back(host: FaultHost, before: dict[str, Any], run: PlaybookRun
     assert steps and steps[-1].startswith("%s serving" % SOURCE), steps
     if facts["backup"] != "none":
         rows = verify_backup(pathlib.Path(facts["backup"]))
-        expected = {t: n for t, (n, _) in before["tables"].items()}
+        expected = {t: n for t, (n, _checksum) in before["tables"].items()}
         assert {t: rows[t] for t in rows} == {t: expected[t] for t in rows}, "the backup's row counts differ"
     assert any(docs > 0 for docs in host.indexes().values()), "the 1.1 indexes were not recreated"
     report(facts, 0, steps=steps)
     return facts
-
-

@@ -156,7 +156,7 @@ def search_unreachable_at_migration(host: FaultHost) -> dict[str, Any]:
     assert host.record()["status"] == "finished"
     assert any(docs > 0 for docs in host.indexes().values()), "no index was built"
     rows = verify_backup(pathlib.Path(facts["backup"]))
-    assert rows == {t: n for t, (n, _) in before["tables"].items() if t in rows}
+    assert rows == {t: n for t, (n, _checksum) in before["tables"].items() if t in rows}
     host.ready = False
     report(facts, 0)
     return facts
@@ -199,7 +199,7 @@ def controller_killed_then_run_again(host: FaultHost, phase: str) -> dict[str, A
     assert host.setting() == before["setting"], "the DB setting was not put back after the interruption"
     assert host.old_conf() == before["conf"], "the 1.1.7 openmetadata.yaml changed"
     rows = verify_backup(pathlib.Path(facts["backup"]))
-    assert rows == {t: n for t, (n, _) in before["tables"].items() if t in rows}, "the backup lost rows"
+    assert rows == {t: n for t, (n, _checksum) in before["tables"].items() if t in rows}, "the backup lost rows"
     assert set(rows) == {t for t in before["tables"] if t in rows} and rows, rows
     host.ready = False  # upgraded: the next test builds 1.1.7 again
     report(facts, 0, rerun_seconds=round(time.monotonic() - started, 1))

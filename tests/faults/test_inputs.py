@@ -206,8 +206,8 @@ CANARY = "/tmp/om-faults-yaml-canary-%s" % uuid.uuid4().hex[:8]
 LAUGHS = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n" + "".join(
     "%s: &%s [%s]\n" % (chr(98 + i), chr(98 + i), ",".join(["*%s" % chr(97 + i)] * 9)) for i in range(8))
 YAML_CASES: dict[str, Callable[[bytes], bytes]] = {
-    "yaml-python-object-tag": lambda text: text + b"\nstandinHostile: !!python/object/apply:os.system [\"touch "
-                                           + CANARY.encode() + b"\"]\n",
+    "yaml-python-object-tag": lambda text: (
+        text + b"\nstandinHostile: !!python/object/apply:os.system [\"touch " + CANARY.encode() + b"\"]\n"),
     "yaml-billion-laughs": lambda text: text + b"\n" + LAUGHS.encode(),
     "yaml-syntax-error": lambda text: text + b"\ndatabase:\n\t- broken: [unclosed\n",
     "yaml-not-a-mapping": lambda text: b"- just\n- a\n- list\n",

@@ -228,8 +228,8 @@ class EeJob:  # pylint: disable=too-few-public-methods,too-many-instance-attribu
         return found
 
 
-def test_upgrade_runs_inside_the_execution_environment(awx_site, ee_image, managed_host_sshd,  # pylint: disable=redefined-outer-name
-                                                      monkeypatch):
+def test_upgrade_runs_inside_the_execution_environment(  # pylint: disable=redefined-outer-name
+        awx_site, ee_image, managed_host_sshd, monkeypatch):
     """A Run job in the EE image upgrades the 1.1.7 site over SSH; the events show the EE's Ansible
     and Python and carry the summary; no secret is in any artifact."""
     monkeypatch.setenv("DOCKER_HOST", _docker_env()["DOCKER_HOST"])  # the docker CLI that ansible-runner starts

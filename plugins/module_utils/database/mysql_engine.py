@@ -668,7 +668,7 @@ class ParallelInserts:
         self._conns: list[Any] = []
         self._threads: list[threading.Thread] = []
         try:
-            for _ in range(jobs):
+            for _job in range(jobs):
                 self._conns.append(connect())
         except BaseException:
             self.close()
@@ -707,7 +707,7 @@ class ParallelInserts:
                 cur.execute(sql)
 
     def close(self) -> None:
-        for _ in self._threads:
+        for _thread in self._threads:
             self._queue.put(None)
         for thread in self._threads:
             thread.join()

@@ -139,11 +139,11 @@ class TableJobs:
         self.worker_rss_kib: list[int] = []
         self._procs = [context.Process(target=_worker, args=(params, params.engine, token, self._tasks,
                                                              self._results), daemon=True)
-                       for _ in range(jobs)]
+                       for _job in range(jobs)]
         for proc in self._procs:
             proc.start()
         try:
-            for _ in self._procs:
+            for _proc in self._procs:
                 _kind, _pid, problem = self._get()
                 if problem:
                     raise ParallelUnavailable(problem)
@@ -174,7 +174,7 @@ class TableJobs:
         for index in order:
             self._tasks.put((index, tables[index], column_lists.get(tables[index], ""),
                              os.path.join(self.folder, "%05d.gz" % index), level))
-        for _ in self._procs:
+        for _proc in self._procs:
             self._tasks.put(None)
         done: dict[int, Any] = {}
         written: dict[str, dict[str, Any]] = {}
