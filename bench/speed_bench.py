@@ -129,7 +129,7 @@ def run_case(engine: str, shape: str, size: str, database: str, work: str, repea
     order = [("native", 1), ("dump-gzip", 0), ("native-j2", 2)]
     if repeat:
         order += [("native#2", 1), ("dump-gzip#2", 0)]
-    order = [(key, jobs) for key, jobs in order if key.split("#")[0] in backup_tools or key == "native"]
+    order = [(key, jobs) for key, jobs in order if key.split("#", maxsplit=1)[0] in backup_tools or key == "native"]
     for key, jobs in order:
         case["backup"][key] = native(jobs) if jobs else client()
         if save is not None:
@@ -231,8 +231,8 @@ def main() -> int:
         head, name = spec.split("=", 1)
         engine, shape, size = head.split(":")
 
-        def save(case: dict[str, Any], cases: list[Any] = list(document["cases"])) -> None:
-            document["cases"] = cases + [case]  # the case so far: a long run keeps what it measured
+        def save(case: dict[str, Any], cases: tuple = tuple(document["cases"])) -> None:
+            document["cases"] = list(cases) + [case]  # the case so far: a long run keeps what it measured
             pathlib.Path(args.output).write_text(json.dumps(document, indent=1, default=str) + "\n")
         run_case(engine, shape, size, name, args.work, args.repeat, tuple(args.restore_tools.split(",")),
                  tuple(args.backup_tools.split(",")), save)

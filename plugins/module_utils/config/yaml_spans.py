@@ -60,6 +60,7 @@ class Document:
             raise ConfigError("%s must hold a YAML mapping (key: value lines) at the top; it is %s. Set path to the "
                               "right file; nothing was changed." % (path, kind))
         _check_duplicates(self.node, path)
+        _check_tags_and_aliases(self.node, path)
 
     # navigation ----------------------------------------------------------------------------
     def pair(self, keys: tuple, node: Any = None) -> Optional[tuple[Any, Any, Any]]:
@@ -82,6 +83,44 @@ class Document:
                 return MISSING
             data = data[key]
         return data
+
+
+# Tags a configuration file may carry: YAML's core schema (and the merge key). Anything else (!!python/...,
+# application tags) means the file is not what OpenMetadata reads, or hostile.
+CORE_TAGS = {"tag:yaml.org,2002:" + name for name in
+             ("str", "int", "float", "bool", "null", "map", "seq", "omap", "timestamp", "binary", "merge", "value")}
+# Nodes the document would have with every alias expanded: an "alias bomb" expands to billions.
+MAX_EXPANDED_NODES = 100000
+
+
+def _check_tags_and_aliases(root: Any, path: str) -> None:
+    sizes: dict[int, int] = {}
+
+    def expanded(node: Any) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        sizes[key] = 1  # a cycle counts once
+        tag = getattr(node, "tag", None)
+        tag = str(getattr(tag, "value", tag) or "")  # ruamel >= 0.17.22 wraps it in a Tag
+        if tag and tag not in CORE_TAGS:
+            raise ConfigError("%s line %d: the tag %s is not plain YAML; OpenMetadata's configuration holds only "
+                              "plain values. Remove it; nothing was changed."
+                              % (path, node.start_mark.line + 1, tag.replace("tag:yaml.org,2002:", "!!")))
+        if isinstance(node, MappingNode):
+            total = 1 + sum(expanded(k) + expanded(v) for k, v in node.value)
+        elif isinstance(node, SequenceNode):
+            total = 1 + sum(expanded(item) for item in node.value)
+        else:
+            total = 1
+        if total > MAX_EXPANDED_NODES:
+            raise ConfigError("%s: its aliases expand to more than %d values (an alias bomb?); OpenMetadata's "
+                              "configuration is far smaller. Fix the file; nothing was changed."
+                              % (path, MAX_EXPANDED_NODES))
+        sizes[key] = total
+        return total
+
+    expanded(root)
 
 
 def _check_tabs(text: str, path: str) -> None:
