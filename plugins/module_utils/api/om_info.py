@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.database import db as dbm
+from ansible_collections.openmetadata.ops.plugins.module_utils.database import mysql_engine
 from ansible_collections.openmetadata.ops.plugins.module_utils.database import query_loss
 from ansible_collections.openmetadata.ops.plugins.module_utils.database import restore
 from ansible_collections.openmetadata.ops.plugins.module_utils.api.om_api import ApiClient, ApiError
@@ -184,12 +185,7 @@ def _tuning_privilege_problems(conn: Any, params: dbm.DbParams, scope: str) -> L
     setting = SORT_SETTING[params.engine]
     with conn.cursor() as cur:
         if params.engine == "mysql":
-            cur.execute("SELECT CURRENT_USER()")
-            account = cur.fetchone()[0]
-            user, _at, host = account.rpartition("@")
-            cur.execute("SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = %s",
-                        ("'%s'@'%s'" % (user, host),))
-            granted = {str(row[0]).upper() for row in cur.fetchall()}
+            account, granted = mysql_engine.current_privileges(conn, params.database)
             if granted & {"SUPER", "SYSTEM_VARIABLES_ADMIN"}:
                 return []
             return ["%s may not raise %s (SET GLOBAL needs SUPER on MariaDB, SYSTEM_VARIABLES_ADMIN on MySQL 8)"
