@@ -17,6 +17,7 @@ import tempfile
 from typing import Any, Callable, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbParams
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db_lock import GUARD_TABLE
 
 MYSQL_CLIENTS = ("mariadb-dump", "mysqldump")
 POSTGRESQL_CLIENTS = ("pg_dump",)
@@ -76,6 +77,7 @@ def build_command(params: DbParams, binary: str, secrets_dir: str) -> tuple[list
                 "--default-character-set=utf8mb4"]
         if "mariadb" not in client_version(binary).lower():
             argv.append("--set-gtid-purged=OFF")  # MySQL 8 mysqldump; MariaDB's has no such flag
+        argv.append("--ignore-table=%s.%s" % (params.database, GUARD_TABLE))  # the run guard is no data
         argv.append(params.database)
         return argv, env
     passfile = os.path.join(secrets_dir, "pgpass")
@@ -87,7 +89,9 @@ def build_command(params: DbParams, binary: str, secrets_dir: str) -> tuple[list
     env["PGPASSFILE"] = passfile
     argv = [binary, "--format=plain", "--no-owner", "--no-privileges", "--schema=%s" % params.schema,
             "--host=%s" % host, "--port=%d" % params.effective_port, "--username=%s" % params.user,
-            "--no-password", "--dbname=%s" % params.database]
+            "--no-password", "--dbname=%s" % params.database,
+            # the run guard is no data (a quoted pattern: the names literally)
+            '--exclude-table="%s"."%s"' % (params.schema.replace('"', '""'), GUARD_TABLE)]
     return argv, env
 
 
