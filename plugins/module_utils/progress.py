@@ -108,6 +108,8 @@ def backup_summary(data: Dict[str, Any]) -> str:
         parts.append("%s written" % size(data.get("bytes_written")))
     if data.get("current_table") and data.get("state") == "running":
         parts.append("table %s" % data["current_table"])
+    elif data.get("current_table") and data.get("state") == "failed":
+        parts.append("at table %s" % data["current_table"])  # where a stopped or failed backup was
     head = data.get("phase") or data.get("state") or "running"
     if data.get("state") in ("done", "failed"):
         head = "%s (%s)" % (data["state"], head)

@@ -97,6 +97,15 @@ options:
         from it). It holds counts and names only, never a connection parameter or password.
       - Not written in check mode. Not set, no file is written.
     type: path
+  time_limit:
+    description:
+      - Seconds after which the backup stops itself, removes its partial file and fails with
+        C(time_limit_reached=true). V(0) sets no limit.
+      - With C(async), set it a little below the async value. Ansible's async watcher kills the job at its
+        own limit, but the backup process can escape that kill and keep running after the play went on;
+        this limit is enforced by the backup process itself.
+    type: int
+    default: 0
 attributes:
   check_mode:
     details: Connects and reads the database to say what it would write or reuse; writes nothing.
@@ -184,9 +193,15 @@ removed:
   returned: when a backup was written
   type: list
   elements: str
+time_limit_reached:
+  description: True when the backup stopped itself after O(time_limit) seconds (the task then fails).
+  returned: failure
+  type: bool
 '''
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.database.backup import BackupError, take_backup
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.backup import (
+    BackupError, BackupTimeLimit, take_backup,
+)
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbError
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.db_module import db_module
 
@@ -204,6 +219,7 @@ def main() -> None:
         jobs={"type": "int", "default": 1},
         require_openmetadata={"type": "bool", "default": True},
         progress_file={"type": "path"},
+        time_limit={"type": "int", "default": 0},
     ), supports_check_mode=True)
     if not 1 <= module.params["compress_level"] <= 9:
         module.fail_json(msg="compress_level must be between 1 and 9, got %d" % module.params["compress_level"])
@@ -211,6 +227,8 @@ def main() -> None:
         module.fail_json(msg="jobs must be 0 (one per CPU) or a positive number")
     if module.params["keep"] < 0:
         module.fail_json(msg="keep must be 0 (keep all) or a positive number of backups")
+    if module.params["time_limit"] < 0:
+        module.fail_json(msg="time_limit must be 0 (no limit) or a positive number of seconds")
     try:
         result = take_backup(
             params, module.params["dest"],
@@ -225,7 +243,10 @@ def main() -> None:
             jobs=module.params["jobs"],
             require_openmetadata=module.params["require_openmetadata"],
             progress_file=None if module.check_mode else module.params["progress_file"],
+            time_limit=module.params["time_limit"],
         )
+    except BackupTimeLimit as exc:
+        module.fail_json(msg=str(exc), time_limit_reached=True)
     except (BackupError, DbError) as exc:
         module.fail_json(msg=str(exc))
     result.setdefault("removed", [])

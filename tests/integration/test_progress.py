@@ -261,27 +261,53 @@ def test_backup_failure_in_the_job_keeps_its_message_and_check_mode_runs_in_the_
     assert ".sql.gz" not in shown, shown
 
 
-def test_backup_that_outlives_its_time_limit_fails_with_what_to_raise(tmp_path, monkeypatch):
-    dbs = Databases("mysql")
+def backup_processes_of(tmp_path: pathlib.Path) -> list[int]:
+    """PIDs of backup module processes started by this test's playbook (its TMPDIR is in their environment).
+    Not async_wrapper's watcher, which names the module further on and lingers up to its poll step."""
+    marker = ("TMPDIR=%s" % tmp_path).encode()
+    pids = []
+    for proc in pathlib.Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            if not any(arg.endswith(b"AnsiballZ_backup.py") for arg in argv[:2]):  # python AnsiballZ_backup.py
+                continue
+            if marker in (proc / "environ").read_bytes().split(b"\0"):
+                pids.append(int(proc.name))
+        except (OSError, ValueError):
+            continue  # not a process, or gone
+    return pids
+
+
+def test_backup_that_outlives_its_time_limit_stops_itself_and_says_what_to_raise(engine, tmp_path, monkeypatch):
+    dbs = Databases(engine)  # PostgreSQL: the dump waits inside libpq, where only a cancel request reaches it
     try:
         database = dbs.build()
         monkeypatch.setenv("TMPDIR", str(tmp_path))
-        lock = TableLock(dbs, database, "table_entity")  # the dump waits there until the job is stopped
+        lock = TableLock(dbs, database, "table_entity")  # the dump waits there until it is stopped
         try:
-            run = run_playbook([dict(backup_role(database, tmp_path / "b", "mysql", "root", "",
-                                                 openmetadata_backup_async_timeout=3), ignore_errors=True)], tmp_path)
+            user = "root" if engine == "mysql" else "postgres"
+            run = run_playbook([dict(backup_role(database, tmp_path / "b", engine, user, "",
+                                                 openmetadata_backup_async_timeout=4,
+                                                 openmetadata_backup_quiet_seconds=1), ignore_errors=True)], tmp_path)
+            # stopped means stopped: no backup process of this run is left waiting for the lock
+            left = backup_processes_of(tmp_path)
         finally:
             lock.release()
+        time.sleep(3)  # a backup that escaped the stop would now finish and write its files
     finally:
         dbs.drop_all()
+    assert not left, "backup processes still running after the stop: %s" % left
     stop = run.result("Stop on a backup that outlived its time limit")
-    assert stop.get("failed") and "openmetadata_backup_async_timeout (3 s)" in stop["msg"], stop
-    assert "was stopped" in stop["msg"] and "raise" in stop["msg"], stop
+    assert stop.get("failed") and "openmetadata_backup_async_timeout (4 s)" in stop["msg"], stop
+    assert "was stopped: its partial file was removed" in stop["msg"] and "raise" in stop["msg"], stop
+    assert run.result("Back up the OpenMetadata database").get("time_limit_reached") is True
     lines = lines_of(run, "Backup progress")
-    stopped = "stopped after openmetadata_backup_async_timeout (3 s)"
-    assert "table table_entity" in lines[-1] and lines[-1].endswith(stopped), lines
+    stopped = "stopped after openmetadata_backup_async_timeout (4 s)"
+    assert lines[-1].startswith("backup of %s: failed (" % database) and lines[-1].endswith(stopped), lines
+    if engine == "mysql":  # PostgreSQL waits for the lock earlier, while it reads the table definitions
+        assert "failed (dumping)" in lines[-1] and "at table table_entity" in lines[-1], lines
     assert not list(tmp_path.glob("openmetadata-backup.*.progress.json"))
-    assert not list((tmp_path / "b").glob("*.sql.gz"))  # no backup that looks complete
+    assert not list((tmp_path / "b").glob("*")), "left in the backup folder"  # hidden partial files too
 
 
 # ---------------------------------------------------------------------------------------------------

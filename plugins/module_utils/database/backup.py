@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime
 import os
+import signal
+import threading
 import time
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.database import client_dump
 from ansible_collections.openmetadata.ops.plugins.module_utils.database import mysql_engine
@@ -37,6 +39,66 @@ from ansible_collections.openmetadata.ops.plugins.module_utils.versions import C
 
 class BackupError(Exception):
     """The backup cannot be taken; nothing was left behind."""
+
+
+class BackupTimeLimit(BackupError):
+    """The backup ran longer than its ``time_limit`` and stopped itself."""
+
+
+class Deadline:
+    """Raise :class:`BackupTimeLimit` in this process after ``seconds`` (0: no limit), as a context manager.
+
+    Ansible's async watcher kills the job's process group at its own limit, but a module can
+    escape it: async_wrapper moves the job into its own group only after forking, so a module
+    started before that stays outside, keeps dumping and writes files after the play said that it
+    stopped. A limit of its own ends the backup in every case, through the clean-up of any failure
+    (partial file removed, progress file marked failed). The exception may surface as another
+    one (a driver that closes its connection on it, a clean-up that fails on that connection):
+    ``expired`` tells. Forked table jobs get no alarm: they end when the parent closes them."""
+
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._previous: Any = None
+        self._timer: Optional[threading.Timer] = None
+        self._hooks: list[Callable[[], None]] = []
+
+    def on_expire(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` from a timer thread at the limit: the alarm cannot interrupt a driver waiting in C
+        (libpq), a cancel of its statement can."""
+        self._hooks.append(hook)
+
+    def _fire(self) -> None:
+        self.expired = True
+        for hook in self._hooks:
+            try:
+                hook()
+            except Exception:  # pylint: disable=broad-except  # the alarm still stops the backup
+                pass
+
+    def error(self) -> BackupTimeLimit:
+        return BackupTimeLimit("the backup ran longer than its time limit (%d s) and was stopped; its partial file "
+                               "was removed and nothing else was changed" % self.seconds)
+
+    def _expire(self, _signum: int, _frame: Any) -> None:
+        self.expired = True
+        raise self.error()
+
+    def __enter__(self) -> "Deadline":
+        if self.seconds > 0:
+            self._previous = signal.signal(signal.SIGALRM, self._expire)
+            signal.alarm(self.seconds)
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        if self.seconds > 0:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, self._previous)
+            if self._timer is not None:
+                self._timer.cancel()
 
 
 class BackupProgress:
@@ -104,7 +166,9 @@ class BackupProgress:
             return 0
 
     def finish(self, state: str, **values: Any) -> None:
-        self.file.finish(state, current_table=None, bytes_written=self._size(), **values)
+        if state == "done":
+            values["current_table"] = None  # a failed backup keeps the table it was at
+        self.file.finish(state, bytes_written=self._size(), **values)
 
 
 def source_identity(params: DbParams) -> dict[str, Any]:
@@ -291,6 +355,19 @@ class Snapshot:
         self._checksums = written
         return written
 
+    def cancel(self) -> None:
+        """Stop the statement the snapshot's connection runs, from another thread (the time limit):
+        PostgreSQL's cancel request; on MySQL/MariaDB KILL QUERY over a connection of its own."""
+        if self.params.engine == "postgresql":
+            self.conn.cancel()
+            return
+        killer = connect(self.params, autocommit=True)
+        try:
+            with killer.cursor() as cur:
+                cur.execute("KILL QUERY %d" % int(self.conn.thread_id()))
+        finally:
+            killer.close()
+
     def close(self) -> None:
         """Call after the dump file is committed: the jobs' segment folder goes too."""
         if self._jobs is not None:
@@ -347,18 +424,24 @@ def take_backup(params: DbParams, dest: str, *, method: str = "native", force: b
                 check_mode: bool = False, openmetadata_version: Optional[str] = None,
                 compress_level: int = 1, client_path: Optional[str] = None, verify: bool = True,
                 require_openmetadata: bool = True, progress_file: Optional[str] = None,
-                jobs: int = 1) -> dict[str, Any]:
+                jobs: int = 1, time_limit: int = 0) -> dict[str, Any]:
     """``jobs``: tables read in parallel over this many connections, each its own process
     (native method only; 0 = one per CPU, at most 4; see parallel.py for how they share
-    one view of the data)."""
+    one view of the data). ``time_limit``: seconds before the backup stops itself (0: none)."""
     progress = BackupProgress(progress_file, params.database, method)
     if jobs <= 0:
         jobs = parallel.auto_jobs()
     jobs = min(jobs, parallel.MAX_JOBS) if method == "native" else 1
+    deadline = Deadline(time_limit)
     try:
-        result = _take_backup(params, dest, method, force, keep, check_mode, openmetadata_version, compress_level,
-                              client_path, verify, require_openmetadata, progress, jobs)
+        with deadline:
+            result = _take_backup(params, dest, method, force, keep, check_mode, openmetadata_version,
+                                  compress_level, client_path, verify, require_openmetadata, progress, jobs,
+                                  deadline)
     except BaseException:
+        if deadline.expired:
+            progress.finish("failed", stopped_after_s=time_limit)
+            raise deadline.error() from None
         progress.finish("failed")
         raise
     values: dict[str, Any] = {"phase": "reused" if result.get("reused") else "written"}
@@ -371,11 +454,14 @@ def take_backup(params: DbParams, dest: str, *, method: str = "native", force: b
 
 def _take_backup(params: DbParams, dest: str, method: str, force: bool, keep: int, check_mode: bool,
                  openmetadata_version: Optional[str], compress_level: int, client_path: Optional[str],
-                 verify: bool, require_openmetadata: bool, progress: BackupProgress, jobs: int = 1) -> dict[str, Any]:
+                 verify: bool, require_openmetadata: bool, progress: BackupProgress, jobs: int = 1,
+                 deadline: Optional[Deadline] = None) -> dict[str, Any]:
     dest = os.path.abspath(dest)
     check_dest(dest)
     binary = client_dump.find_client(params.engine, client_path) if method == "client" else None
     snapshot = Snapshot(params, jobs)
+    if deadline is not None:
+        deadline.on_expire(snapshot.cancel)
     try:
         progress.planned(snapshot.tables, snapshot.estimated_rows())
         if require_openmetadata and not is_openmetadata_schema(snapshot.schema_version):
