@@ -77,6 +77,13 @@ options:
 notes:
   - Only the parts that change are rewritten; a flow list such as C([ "CMD", "x" ]) in a changed file
     may come back as C(["CMD", "x"]) (same YAML).
+  - "Secrets are masked (C(********)) in everything the module reports - the diff, RV(changes), RV(no_effect_env_vars)
+    and messages - by place (the value of a variable or key named as a secret, in the mapping and the list form of
+    C(environment:) quoted or not, in env files, block scalars, C(password=) parameters of a JDBC URL or C(DB_PARAMS),
+    the password of C(user:password@host)) and by value (each secret found that way in the files read, wherever else
+    it appears; values shorter than 4 characters by place only). The files themselves are written byte for byte."
+  - The temporary file beside each file written is created with the target's mode before its first byte, whatever
+    the umask.
 seealso:
   - module: openmetadata.ops.server_config
 '''
@@ -166,14 +173,15 @@ from typing import Any
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_redact
-from ansible_collections.openmetadata.ops.plugins.module_utils.files import write_file_atomic
+from ansible_collections.openmetadata.ops.plugins.module_utils.files import backup_copy, write_file_atomic
 from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_compose import (
     HAS_RUAMEL, ComposeError, env_file_paths, plan)
 
 
-def _read(path: str) -> str:
+def _read(path: str, redactor: om_redact.Redactor) -> str:
+    """The file's text; its secrets are learned by ``redactor``, which masks them in everything reported."""
     with open(path, encoding="utf-8") as handle:
-        return handle.read()
+        return redactor.learn(handle.read())
 
 
 def _write(module: AnsibleModule, path: str, text: str) -> None:
@@ -197,12 +205,15 @@ def main() -> None:
         module.fail_json(msg=missing_required_lib("ruamel.yaml"))
     p = module.params
     path = p["path"]
+    # What is reported (diff, changes, messages, no-effect values) is masked by place and by value: the secrets of
+    # every file read (om_redact.Redactor), the compose file's `- "DB_USER_PASSWORD=x"` items included.
+    redactor = om_redact.Redactor(module.no_log_values)
     if not os.path.isfile(path):
         module.fail_json(msg="compose file %s does not exist; set path to the docker-compose.yml of the "
                              "OpenMetadata deployment." % path)
     directory = os.path.dirname(os.path.abspath(path))
     try:
-        text = _read(path)
+        text = _read(path, redactor)
         env_paths = env_file_paths(text, path)
         for extra in p["env_files"]:
             extra = os.path.normpath(os.path.join(directory, extra))
@@ -210,37 +221,39 @@ def main() -> None:
                 module.fail_json(msg="env file %s (env_files) does not exist." % extra)
             if extra not in env_paths:
                 env_paths.append(extra)
-        env_texts = {env: _read(env) for env in env_paths if os.path.isfile(env)}
+        env_texts = {env: _read(env, redactor) for env in env_paths if os.path.isfile(env)}
         result = plan(text, path=path, target_version=p["target_version"],
                       search_engine=p["search_engine"], search_version=p["search_version"],
                       update_db_image=p["update_db_image"], env_texts=env_texts,
                       project=p["project_name"])
     except ComposeError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=redactor.text(str(exc)))
     except (OSError, UnicodeDecodeError) as exc:
-        module.fail_json(msg="cannot read %s: %s" % (path, exc))
+        module.fail_json(msg=redactor.text("cannot read %s: %s" % (path, exc)))
 
     new_texts = dict(result["env_texts"])
     if result["text"] != text:
         new_texts[path] = result["text"]
+    for new_text in new_texts.values():
+        redactor.learn(new_text)
     diffs: list[dict[str, Any]] = []
     backups: dict[str, str] = {}
     for file_path, new_text in new_texts.items():
         old_text = text if file_path == path else env_texts[file_path]
-        # A diff is shown in logs and AWX job events: no password in it.
-        diffs.append({"before": om_redact.mask(old_text), "after": om_redact.mask(new_text),
+        # A diff is shown in logs and AWX job events: no password in it (the file itself is written as it is).
+        diffs.append({"before": redactor.text(old_text), "after": redactor.text(new_text),
                       "before_header": file_path, "after_header": file_path})
         if module.check_mode:
             continue
         if p["backup"]:
-            backups[file_path] = module.backup_local(file_path)
+            backups[file_path] = backup_copy(file_path, module)
         try:
             _write(module, file_path, new_text)
         except OSError as exc:
-            module.fail_json(msg="cannot write %s: %s" % (file_path, exc), backup_files=backups)
+            module.fail_json(msg=redactor.text("cannot write %s: %s" % (file_path, exc)), backup_files=backups)
     module.exit_json(
         changed=bool(new_texts),
-        changes=result["changes"],
+        changes=redactor.result(result["changes"]),
         files_changed=sorted(new_texts),
         backup_files=backups,
         project=result["project"],
@@ -249,7 +262,9 @@ def main() -> None:
         search=result["search"],
         source_versions=result["source_versions"],
         env_files=sorted(env_texts),
-        no_effect_env_vars=result["no_effect_env_vars"],
+        no_effect_env_vars=redactor.result([
+            dict(entry, value=om_redact.MASK) if om_redact.is_secret_name(entry["name"]) and entry.get("value")
+            else entry for entry in result["no_effect_env_vars"]]),
         diff=diffs,
     )
 

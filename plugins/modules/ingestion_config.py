@@ -86,6 +86,13 @@ notes:
   - Workflow files with C(${VAR}) placeholders are fine; keys reached only through a YAML merge key or alias are
     reported instead of edited.
   - A comment that described a removed key (C(markAllDeletedTables)) stays where it was.
+  - "Secrets are masked (C(********)) in everything the module reports - the diff, RV(files) (their changes and
+    findings), RV(findings) and messages - by place (the value of a key named as a secret - C(password), C(jwtToken),
+    C(apiKey) - also in a block scalar or a flow mapping, a C(password=) parameter of a URL, the password of
+    C(user:password@host)) and by value (each secret found that way in the workflows read, wherever else it appears;
+    values shorter than 4 characters by place only). The files themselves are written byte for byte."
+  - The temporary file beside each file written is created with the target's mode before its first byte, whatever
+    the umask.
 seealso:
   - module: openmetadata.ops.server_config
   - name: docs/ingestion.md
@@ -167,7 +174,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_config, om_redact
 from ansible_collections.openmetadata.ops.plugins.module_utils.ingestion import om_ingestion
-from ansible_collections.openmetadata.ops.plugins.module_utils.files import write_file_atomic
+from ansible_collections.openmetadata.ops.plugins.module_utils.files import backup_copy, write_file_atomic
 from ansible_collections.openmetadata.ops.plugins.module_utils.errors import ConfigError
 
 
@@ -198,44 +205,51 @@ def main() -> None:
                                     target_version=p["target_version"])
     except ConfigError as exc:
         module.fail_json(msg=str(exc), changed=False)
+    # What is reported (diff, changes, findings, messages) is masked by place and by value: the secrets of every
+    # workflow read (passwords, bot tokens; om_redact.Redactor), wherever else they appear.
+    redactor = om_redact.Redactor(module.no_log_values)
+    for item in planned["files"]:
+        for text in (item["old"], item["new"]):
+            if isinstance(text, str):
+                redactor.learn(text)
 
     broken = [f for f in planned["files"] if f.get("error") or f["old"] is None]
     if broken and p["fail_on_error"]:
-        module.fail_json(msg="%d file(s) cannot be read or parsed; nothing was changed: %s" % (
-            len(broken), "; ".join(f["findings"][0]["message"] for f in broken)),
-            changed=False, findings=planned["findings"])
+        module.fail_json(msg=redactor.text("%d file(s) cannot be read or parsed; nothing was changed: %s" % (
+            len(broken), "; ".join(f["findings"][0]["message"] for f in broken))),
+            changed=False, findings=redactor.result(planned["findings"]))
 
     files: list[dict[str, Any]] = []
     diffs: list[dict[str, Any]] = []
     changed_files: list[str] = []
     for item in planned["files"]:
         changed = item["old"] is not None and item["new"] != item["old"]
-        entry = {"path": item["path"], "kind": item["kind"], "changed": changed, "changes": item["changes"],
-                 "findings": item["findings"]}
+        entry = {"path": item["path"], "kind": item["kind"], "changed": changed,
+                 "changes": redactor.result(item["changes"]), "findings": redactor.result(item["findings"])}
         for key in ("workflow_type", "skipped"):
             if item.get(key):
                 entry[key] = item[key]
         if changed:
             changed_files.append(item["path"])
             # Workflows hold passwords and bot tokens: a --diff reaches job logs and AWX events.
-            diffs.append({"before": om_redact.mask(item["old"]), "after": om_redact.mask(item["new"]),
+            diffs.append({"before": redactor.text(item["old"]), "after": redactor.text(item["new"]),
                           "before_header": item["path"], "after_header": item["path"]})
             if not module.check_mode:
                 if p["backup"]:
-                    entry["backup_file"] = module.backup_local(item["path"])
+                    entry["backup_file"] = backup_copy(item["path"], module)
                 try:
                     _write(module, item["path"], item["new"])
                 except OSError as exc:
                     written = [f["path"] for f in files if f["changed"]]
-                    module.fail_json(msg="cannot write %s: %s (written before it: %s)" % (
-                        item["path"], exc, ", ".join(written) or "none"), files=files + [entry],
+                    module.fail_json(msg=redactor.text("cannot write %s: %s (written before it: %s)" % (
+                        item["path"], exc, ", ".join(written) or "none")), files=files + [entry],
                         changed=bool(written))
         files.append(entry)
 
     count = sum(len(f["changes"]) for f in files if f["changed"])
     msg = "%d file(s) %s (%d change(s)), %d finding(s) need a human" % (
         len(changed_files), "would change" if module.check_mode else "changed", count, len(planned["findings"]))
-    module.exit_json(changed=bool(changed_files), msg=msg, files=files, findings=planned["findings"],
+    module.exit_json(changed=bool(changed_files), msg=msg, files=files, findings=redactor.result(planned["findings"]),
                      changes=count, files_changed=changed_files, diff=diffs)
 
 

@@ -91,8 +91,9 @@ options:
     description:
       - Environment the server runs with (name -> value), the highest priority when resolving C(${VAR:-default})
         (e.g. C(DB_USE_SSL), C(OM_CUSTOM_LOGO_URL_PATH)). Give only what matters.
-      - Treated as secret (C(no_log)), since it may hold C(DB_USER_PASSWORD). Ansible masks each value wherever it appears in
-        the result, so a short common value (C(true), C(3306)) also masks that text in the result's messages and diff.
+      - Treated as secret (C(no_log)), since it may hold C(DB_USER_PASSWORD). Each value (of 4 characters or more) is
+        masked wherever it appears in the reported text (diff, messages, changes), so a common value (C(true), C(3306))
+        also masks that text there; RV(env_keys) names the variables given.
     type: dict
     default: {}
   env_file:
@@ -135,6 +136,15 @@ options:
 notes:
   - Keys inside a sequence item (a C(- key) line) or reached only through an alias are not rewritten; the module
     fails saying which key to edit by hand.
+  - "Secrets are masked (C(********)) in everything the module reports - the diff, RV(changes), C(msg),
+    RV(warnings_found), RV(conflicts), RV(no_effect_env_vars) - by place (the value of a key or variable named as a
+    secret, also in a block scalar or a quoted compose list item, a C(password=) parameter of a JDBC URL or of
+    C(DB_PARAMS), the password of C(user:password@host)) and by value (each secret found that way in the files read,
+    and each value of O(env), wherever else it appears). Values shorter than 4 characters are masked by place only.
+    The files themselves are written byte for byte. RV(removed_settings) is returned as resolved, since it is written
+    to the settings API from the result; a value of an O(env) key named as a secret never appears in it."
+  - The temporary file beside each file written is created with the target's mode (0600 for a new file) before
+    its first byte, whatever the umask.
 seealso:
   - module: openmetadata.ops.system_setting
   - module: openmetadata.ops.compose_config
@@ -226,6 +236,12 @@ files_changed:
   returned: success
   type: list
   elements: str
+env_keys:
+  description: The names of the O(env) variables the module resolved the files with; their values are secret (C(no_log)) and not shown.
+  returned: success
+  type: list
+  elements: str
+  sample: [DB_USE_SSL, OM_CUSTOM_LOGO_URL_PATH]
 backup_file:
   description: The backup copy of O(path) when O(backup=true) and it changed.
   returned: changed and backup
@@ -238,17 +254,18 @@ backup_files:
 '''
 
 import os
-from typing import Any
+from typing import Any, Optional
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.config import om_config, om_config_env, om_redact
-from ansible_collections.openmetadata.ops.plugins.module_utils.files import write_file_atomic
+from ansible_collections.openmetadata.ops.plugins.module_utils.files import backup_copy, write_file_atomic
 from ansible_collections.openmetadata.ops.plugins.module_utils.config.om_config_data import MAX_FILE_BYTES
 from ansible_collections.openmetadata.ops.plugins.module_utils.errors import ConfigError
 
 
-def _read(path: str, what: str) -> str:
+def _read(path: str, what: str, redactor: Optional[om_redact.Redactor] = None) -> str:
+    """The file's text; its secrets are learned by ``redactor``, which masks them in everything reported."""
     if not os.path.isfile(path):
         raise ConfigError("%s %s does not exist (or is not a file)." % (what, path))
     size = os.path.getsize(path)
@@ -257,7 +274,8 @@ def _read(path: str, what: str) -> str:
                           "over %d bytes. Check that %s names the right file; nothing was changed."
                           % (path, size, MAX_FILE_BYTES, what))
     with open(path, "rb") as handle:
-        return om_config.decode(handle.read(), path)
+        text = om_config.decode(handle.read(), path)
+    return redactor.learn(text) if redactor is not None else text
 
 
 def _write(module: AnsibleModule, path: str, text: str) -> None:
@@ -266,9 +284,13 @@ def _write(module: AnsibleModule, path: str, text: str) -> None:
     write_file_atomic(path, text.encode("utf-8"), mode=None, module=module)
 
 
-def plan(p: dict[str, Any]) -> dict[str, Any]:
-    """Everything the module does, minus writing: new texts per file and the results."""
-    env_texts = {path: _read(path, "env_file") for path in p["env_file"]}
+def plan(p: dict[str, Any], redactor: Optional[om_redact.Redactor] = None) -> dict[str, Any]:
+    """Everything the module does, minus writing: new texts per file and the results. Every file read is
+    learned by ``redactor`` (also when a later one fails), so that a message quoting it is masked."""
+    def read(file_path: str, what: str) -> str:
+        return _read(file_path, what, redactor)
+
+    env_texts = {path: read(path, "env_file") for path in p["env_file"]}
     env: dict[str, str] = {}
     for text in env_texts.values():
         env.update(om_config_env.parse_env_text(text))
@@ -281,17 +303,17 @@ def plan(p: dict[str, Any]) -> dict[str, Any]:
         if not p["edited_path"]:
             raise ConfigError("mode=merge needs edited_path (the user's 1.1 openmetadata.yaml).")
         shipped_path = p["shipped_path"] or path
-        shipped = _read(shipped_path, "shipped_path")
-        edited = _read(p["edited_path"], "edited_path")
-        original = _read(p["original_path"], "original_path") if p["original_path"] else None
+        shipped = read(shipped_path, "shipped_path")
+        edited = read(p["edited_path"], "edited_path")
+        original = read(p["original_path"], "original_path") if p["original_path"] else None
         result = om_config.plan_merge(edited, shipped, original, path=path, target_version=p["target_version"],
                                       source_version=p["source_version"], engine=engine, env=env,
                                       search_engine=search, on_conflict=p["on_conflict"])
-        old = _read(path, "path") if os.path.exists(path) else ""
+        old = read(path, "path") if os.path.exists(path) else ""
         kind = "server"
         texts[path] = (old, result["text"])
     else:
-        old = _read(path, "path")
+        old = read(path, "path")
         kind = p["kind"] if p["kind"] != "auto" else om_config.looks_like(old)
         if kind == "compose":
             raise ConfigError("%s is a docker compose file; migrate it with openmetadata.ops.compose_config (or list "
@@ -346,12 +368,19 @@ def main() -> None:
     ), supports_check_mode=True)
     if not om_config.HAS_RUAMEL:
         module.fail_json(msg=missing_required_lib("ruamel.yaml"))
+    # What is reported (diff, changes, messages, warnings, conflicts, no-effect values) is masked by place and by
+    # value: the secrets of every file read and every value of the no_log env option (om_redact.Redactor).
+    redactor = om_redact.Redactor(module.params["env"].values())
     try:
-        planned = plan(module.params)
+        planned = plan(module.params, redactor)
     except ConfigError as exc:
-        module.fail_json(msg=str(exc), changed=False)
+        module.fail_json(msg=redactor.text(str(exc)), changed=False)
     except OSError as exc:
-        module.fail_json(msg="cannot read the input: %s" % exc, changed=False)
+        module.fail_json(msg=redactor.text("cannot read the input: %s" % exc), changed=False)
+    for file_path in module.params["scan_files"]:
+        _learn_quietly(redactor, file_path)
+    for _old, new in planned["texts"].values():
+        redactor.learn(new)
 
     path = module.params["path"]
     diffs: list[dict[str, Any]] = []
@@ -359,29 +388,66 @@ def main() -> None:
     changed_files = [f for f, (old, new) in planned["texts"].items() if old != new]
     for file_path in changed_files:
         old, new = planned["texts"][file_path]
-        # A diff is shown in logs and AWX job events: no password in it.
-        diffs.append({"before": om_redact.mask(old), "after": om_redact.mask(new), "before_header": file_path,
+        # A diff is shown in logs and AWX job events: no password in it (the file itself is written as it is).
+        diffs.append({"before": redactor.text(old), "after": redactor.text(new), "before_header": file_path,
                       "after_header": file_path})
         if module.check_mode:
             continue
         if module.params["backup"] and os.path.exists(file_path):
-            backups[file_path] = module.backup_local(file_path)
+            backups[file_path] = backup_copy(file_path, module)
         try:
             _write(module, file_path, new)
         except OSError as exc:
-            module.fail_json(msg="cannot write %s: %s" % (file_path, exc), backup_files=backups)
+            module.fail_json(msg=redactor.text("cannot write %s: %s" % (file_path, exc)), backup_files=backups)
     result = planned["result"]
     if changed_files:
         msg = "%d change(s) for %s" % (len(planned["changes"]), module.params["target_version"])
     else:
         msg = "%s is already in the %s shape; nothing to change" % (path, module.params["target_version"])
     extra = {"backup_file": backups[path]} if path in backups else {}
+    no_effect = [dict(entry, value=om_redact.MASK) if om_redact.is_secret_name(entry["name"]) and entry["value"]
+                 else entry for entry in planned["no_effect"]]
+    _keep_returned_data(module, result["removed_settings"], [result["engine"], planned["kind"]])
     module.exit_json(
-        changed=bool(changed_files), msg=msg, kind=planned["kind"], engine=result["engine"],
-        changes=planned["changes"], removed_settings=result["removed_settings"],
-        no_effect_env_vars=planned["no_effect"], conflicts=result.get("conflicts", []),
-        warnings_found=result["warnings"], files_changed=sorted(changed_files), backup_files=backups,
-        diff=diffs, **extra)
+        changed=bool(changed_files), msg=redactor.text(msg), kind=planned["kind"], engine=result["engine"],
+        changes=redactor.result(planned["changes"]), removed_settings=result["removed_settings"],
+        no_effect_env_vars=redactor.result(no_effect), conflicts=redactor.result(result.get("conflicts", [])),
+        warnings_found=redactor.result(result["warnings"]), files_changed=sorted(changed_files),
+        backup_files=backups, diff=diffs, env_keys=sorted(str(k) for k in module.params["env"]),
+        invocation={"module_args": dict(module.params, env={str(k): om_redact.MASK for k in module.params["env"]})},
+        **extra)
+
+
+def _learn_quietly(redactor: om_redact.Redactor, path: str) -> None:
+    """A scan file's secrets too (its values appear in no_effect_env_vars); one that cannot be read is skipped,
+    as find_no_effect skips it."""
+    try:
+        if os.path.getsize(path) <= MAX_FILE_BYTES:
+            with open(path, "rb") as handle:
+                redactor.learn(handle.read().decode("utf-8", "replace"))
+    except OSError:
+        pass
+
+
+def _leaves(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, (list, tuple)):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [] if value is None or isinstance(value, bool) else [str(value)]
+
+
+def _keep_returned_data(module: AnsibleModule, removed_settings: dict[str, Any], names: list[str]) -> None:
+    """Ansible replaces every no_log value (all of env's) wherever it occurs in the result, and a whole value
+    equal to one, or a number containing one, by VALUE_SPECIFIED_IN_NO_LOG_PARAMETER. The removed logo/login
+    settings are this module's product, resolved from env (OM_CUSTOM_LOGO_URL_PATH, OM_MAX_FAILED_LOGIN_ATTEMPTS)
+    and written to the settings API from this result, so the env values they hold (and the engine and kind names)
+    are not withheld from them; the values of env keys named as secrets always are. Every other field this module
+    reports is masked by om_redact with all of env's values, and the invocation shows env's keys only."""
+    data = _leaves(removed_settings) + [name for name in names if name]
+    secret = {str(v) for k, v in module.params["env"].items() if om_redact.is_secret_name(str(k)) and v is not None}
+    keep = {value for value in module.no_log_values if any(value in item for item in data)} - secret
+    module.no_log_values.difference_update(keep)
 
 
 if __name__ == "__main__":

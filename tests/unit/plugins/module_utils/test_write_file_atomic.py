@@ -36,9 +36,9 @@ class Spy:
         monkeypatch.setattr(files.os, "replace", replace)
 
 
-@pytest.fixture
-def loose_umask():
-    old = os.umask(0o022)  # what makes an open(path, "w") 0644, readable by every user
+@pytest.fixture(params=[0o022, 0o000], ids=["umask022", "umask000"])
+def loose_umask(request):
+    old = os.umask(request.param)  # what makes an open(path, "w") 0644 or 0666, readable by every user
     try:
         yield
     finally:
@@ -105,13 +105,32 @@ def test_the_modules_write_through_the_shared_writer(tmp_path, monkeypatch, loos
 
 
 def test_no_other_writer_of_temporary_files():
-    """Every `<file>.<pid>.tmp`-style writer goes through files.write_file_atomic (or the dump writer)."""
+    """Every `<file>.<pid>.tmp`-style writer goes through files.write_file_atomic (or the dump writer), and so does
+    every backup copy (AnsibleModule.backup_local's shutil.copy2 creates it with the umask's mode)."""
     own = []
     for path in sorted(PLUGINS.rglob("*.py")):
         text = path.read_text()
         if path.name in ("files.py", "dumpfile.py"):
             continue
-        for pattern in (r"\.tmp[\"']", r"\batomic_move\(", r"\bos\.replace\(", r"\bos\.rename\(", r"NamedTemporaryFile"):
+        for pattern in (r"\.tmp[\"']", r"\batomic_move\(", r"\bos\.replace\(", r"\bos\.rename\(", r"NamedTemporaryFile",
+                        r"\bbackup_local\(", r"\bpreserved_copy\(", r"\bshutil\.copy"):
             if re.search(pattern, text):
                 own.append("%s: %s" % (path.relative_to(PLUGINS), pattern))
     assert not own, own
+
+
+def test_a_backup_copy_has_the_files_mode_from_the_start(tmp_path, monkeypatch, loose_umask):
+    """files.backup_copy, the modules' backup: true (AnsibleModule.backup_local copies with shutil.copy2, which
+    creates the copy with the umask's mode and narrows it only once the password is in)."""
+    target = tmp_path / "openmetadata.env"
+    target.write_bytes(b"DB_USER_PASSWORD=s3cret\n")
+    target.chmod(0o600)
+    os.utime(target, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+    spy = Spy(monkeypatch)
+    copy = files.backup_copy(str(target), FakeModule())
+    assert spy.at_open == [0o600] and [mode for _path, mode in spy.at_replace] == [0o600]
+    assert re.fullmatch(re.escape(str(target)) + r"\.\d+\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~", copy)
+    assert pathlib.Path(copy).read_bytes() == target.read_bytes()
+    assert stat.S_IMODE(os.stat(copy).st_mode) == 0o600
+    assert os.stat(copy).st_mtime_ns == 1_600_000_000_000_000_000
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["openmetadata.env", os.path.basename(copy)])
