@@ -31,7 +31,7 @@ NOT_A_VALUE = frozenset(("null", "none", "true", "false", "yes", "no", "on", "of
 SECRET_NAME = re.compile(r"pass(?:word|wd)?|pwd|secret|token|private_?key|api_?key|credential", re.IGNORECASE)
 # ...unless the key names where the secret is, or how it is handled, not the secret itself.
 NOT_A_SECRET = re.compile(r"(?:path|file|url|uri|class|enabled|type|mode|manager|provider|configuration|expiry"
-                          r"|expiration|length|name)$", re.IGNORECASE)
+                          r"|expiration|time|timeout|ttl|seconds|length|name|ref)$", re.IGNORECASE)
 # `key: value` (YAML, also as a list item) or `NAME=value` (env file, `export NAME=value`, compose `- NAME=value`).
 LINE = re.compile(r"^(?P<lead>\s*(?:-\s+)?(?:export\s+)?)(?P<quote>[\"']?)(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)(?P=quote)"
                   r"(?P<sep>\s*:\s+|\s*=\s*)(?P<value>.*?)(?P<trail>\s*)$")
@@ -88,7 +88,11 @@ def _inline(line: str) -> list[Span]:
         if not match.group("value").startswith("$"):
             spans.append(match.span("value"))
     for match in FLOW.finditer(line):
-        if is_secret_name(match.group("key")) and _clean(match.group("value")).lower() not in NOT_A_VALUE | {""}:
+        if not is_secret_name(match.group("key")) or _clean(match.group("value")).lower() in NOT_A_VALUE | {""}:
+            continue
+        if INTERPOLATION.search(match.group("value")):
+            spans.extend(span for span in _defaults(line, match.start("value"), every=True) if span[1] <= match.end())
+        else:
             spans.append(match.span("value"))
     return spans
 
@@ -189,8 +193,12 @@ class Redactor:
         if not self.values:
             return masked
         if self._pattern is None:
-            # Longest first, so a secret that contains another is masked whole.
-            self._pattern = re.compile("|".join(re.escape(v) for v in sorted(self.values, key=len, reverse=True)))
+            # Longest first, so a secret that contains another is masked whole. A secret that starts (ends) with a
+            # letter, digit or _ is masked where no such character comes before (after) it: the password `admin`
+            # is masked in `-admin}`, `=admin&`, `:admin@`, not inside `adminPrincipals` or `openmetadata_admin`.
+            self._pattern = re.compile("|".join(
+                (r"(?<!\w)" if re.match(r"\w", v) else "") + re.escape(v) + (r"(?!\w)" if re.search(r"\w$", v) else "")
+                for v in sorted(self.values, key=len, reverse=True)))
         return self._pattern.sub(MASK, masked)
 
     def result(self, value: Any) -> Any:

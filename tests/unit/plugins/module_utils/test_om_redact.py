@@ -129,3 +129,26 @@ def test_short_and_literal_values_are_not_masked_by_value(short):
 def test_the_longest_secret_is_masked_whole():
     redactor = Redactor(["abcd", "abcdefgh"])
     assert redactor.text("x abcdefgh y abcd") == "x %s y %s" % (MASK, MASK)
+
+
+@pytest.mark.parametrize("line", [
+    "    jwtTokenExpiryTime: ${OM_JWT_EXPIRY_TIME:-3600}",
+    "  loginConfig: {maxLoginFailAttempts: 5, accessBlockTime: 300, jwtTokenExpiryTime: 7200}",
+    "      authType: {password: \"${PG_PASSWORD}\"}",
+    "        secretRef: mysql-secrets",
+])
+def test_times_references_and_where_secrets_live_are_not_secrets(line):
+    assert mask(line) == line and secrets_in(line) == set()
+
+
+def test_a_flow_mapping_default_is_masked_and_its_variable_kept():
+    line = "      authType: {password: \"${PG_PASSWORD:-%s}\", user: om}" % SECRET
+    assert mask(line) == "      authType: {password: \"${PG_PASSWORD:-%s}\", user: om}" % MASK
+    assert secrets_in(line) == {SECRET}
+
+
+def test_a_value_is_masked_as_a_whole_word_only():
+    redactor = Redactor(["admin", "-Pw+"])
+    text = "adminPrincipals: ${X:-[admin, ops]} password=admin& user:admin@h openmetadata_admin a-Pw+b"
+    assert redactor.text(text) == ("adminPrincipals: ${X:-[%s, ops]} password=%s& user:%s@h openmetadata_admin a%sb"
+                                   % (MASK, MASK, MASK, MASK))
