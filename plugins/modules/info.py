@@ -76,11 +76,13 @@ options:
     type: str
     default: 20MB
   validate_certs:
-    description: Verify TLS certificates of the server and the search engine.
+    description: Verify the OpenMetadata server's TLS certificate (and the search engine's, unless O(search_validate_certs) is set).
     type: bool
     default: true
   ca_path:
-    description: CA bundle for TLS.
+    description:
+      - PEM file of the CA that signed the OpenMetadata server's certificate (and the search engine's, unless
+        O(search_ca_path) is set).
     type: path
   request_timeout:
     description: Seconds to wait for each HTTP answer.
@@ -99,6 +101,13 @@ options:
   search_api_key:
     description: Elasticsearch API key (C(id:key) or its base64 form).
     type: str
+  search_validate_certs:
+    description: Verify the search engine's TLS certificate; O(validate_certs) when not set.
+    type: bool
+  search_ca_path:
+    description: PEM file of the CA that signed the search engine's certificate, when another CA signed it than the
+      server's; O(ca_path) when not set.
+    type: path
   java_home:
     description:
       - The JDK the new server will run on. Without it C($JAVA_HOME) of the remote user, else C(java) on the PATH.
@@ -328,7 +337,9 @@ def gather(module, params) -> dict:
     if "search" in parts:
         facts["search"] = om_info.search_facts({
             "url": p["search_url"], "username": p["search_username"], "password": p["search_password"],
-            "api_key": p["search_api_key"], "validate_certs": p["validate_certs"], "ca_path": p["ca_path"],
+            "api_key": p["search_api_key"],
+            "validate_certs": p["validate_certs"] if p["search_validate_certs"] is None else p["search_validate_certs"],
+            "ca_path": p["search_ca_path"] or p["ca_path"],
             "timeout": p["request_timeout"]})
     if "java" in parts:
         facts["java"] = om_info.java_facts(run, p["java_home"])
@@ -363,6 +374,8 @@ def main() -> None:
         search_username={"type": "str"},
         search_password={"type": "str", "no_log": True},
         search_api_key={"type": "str", "no_log": True},
+        search_validate_certs={"type": "bool"},
+        search_ca_path={"type": "path"},
         java_home={"type": "path"},
         deployment={"type": "str", "default": "auto"},
         install_dir={"type": "path", "default": "/opt/openmetadata"},

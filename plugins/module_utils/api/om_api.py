@@ -271,9 +271,11 @@ class ApiClient:
         return "Cannot reach the %s (%s): %s" % (self._where(), url, why)
 
     def _tls_message(self, url: str, reason: str) -> str:
+        # the options' names as the modules and roles spell them for this kind of service
+        prefix = "search_" if self.service == "search engine" else ""
         return ("TLS certificate of the %s could not be verified (%s): %s. Give the CA bundle that signed it "
-                "(ca_path), or set validate_certs=false to skip the check (not for production)."
-                % (self._where(), url, _preview(reason)))
+                "(%sca_path, openmetadata_%sca_path), or set %svalidate_certs=false to skip the check (not for "
+                "production)." % (self._where(), url, _preview(reason), prefix, prefix, prefix))
 
     def _timeout_message(self, url: str, timeout: Optional[float]) -> str:
         return ("The %s did not answer %s within %s s (timeout). Is it overloaded or still starting? Raise timeout "

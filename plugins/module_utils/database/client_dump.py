@@ -5,7 +5,9 @@
 
 Credentials go through a 0600 file in a private 0700 folder (``--defaults-extra-file``
 for MySQL, ``PGPASSFILE`` for PostgreSQL) that is removed afterwards: never argv, where
-any local user could read them in the process list.
+any local user could read them in the process list. The TLS options (ssl_mode, ssl_ca,
+ssl_cert, ssl_key) go the same way: into that option file, or into the child's PGSSL*
+environment.
 """
 from __future__ import annotations
 
@@ -59,6 +61,47 @@ def _pgpass_field(value: str) -> str:
     return value.replace("\\", "\\\\").replace(":", "\\:")
 
 
+# ssl_mode -> MySQL 8 client's --ssl-mode.
+MYSQL_SSL_MODES = {"disable": "DISABLED", "prefer": "PREFERRED", "require": "REQUIRED", "verify-ca": "VERIFY_CA",
+                   "verify-full": "VERIFY_IDENTITY"}
+
+
+def mysql_tls_options(params: DbParams, mariadb_client: bool) -> list[str]:
+    """Option-file lines for ``params``' TLS settings (none when ssl_mode is unset: the tool's default).
+
+    The MariaDB client has no CA-only check: ``ssl-verify-server-cert`` checks the CA and the host name, so it
+    is set for verify-full only; with verify-ca the module's own connection has checked the CA before the
+    dump starts, and the tool encrypts with the CA given."""
+    if not params.ssl_mode:
+        return []
+    if mariadb_client:
+        if params.ssl_mode == "disable":
+            return ["skip-ssl"]
+        lines = ["ssl"]
+    else:
+        lines = ["ssl-mode=%s" % MYSQL_SSL_MODES[params.ssl_mode]]
+        if params.ssl_mode == "disable":
+            return lines
+    for name, value in (("ssl-ca", params.ssl_ca), ("ssl-cert", params.ssl_cert), ("ssl-key", params.ssl_key)):
+        if value:
+            lines.append("%s=%s" % (name, _mysql_option_value(value)))
+    if mariadb_client and params.ssl_mode == "verify-full":
+        lines.append("ssl-verify-server-cert")
+    return lines
+
+
+def postgresql_tls_env(params: DbParams) -> dict[str, str]:
+    """libpq's PGSSL* variables for ``params``' TLS settings (none when ssl_mode is unset)."""
+    if not params.ssl_mode:
+        return {}
+    env = {"PGSSLMODE": params.ssl_mode}
+    for name, value in (("PGSSLROOTCERT", params.ssl_ca), ("PGSSLCERT", params.ssl_cert),
+                        ("PGSSLKEY", params.ssl_key)):
+        if value:
+            env[name] = value
+    return env
+
+
 def build_command(params: DbParams, binary: str, secrets_dir: str) -> tuple[list[str], dict[str, str]]:
     """The argv (no secret in it) and the extra environment of the dump."""
     env: dict[str, str] = {}
@@ -71,6 +114,7 @@ def build_command(params: DbParams, binary: str, secrets_dir: str) -> tuple[list
         else:
             lines += ["host=%s" % _mysql_option_value(params.host), "port=%d" % params.effective_port,
                       "protocol=TCP"]
+        lines += mysql_tls_options(params, "mariadb" in client_version(binary).lower())
         _write_private(option_file, "\n".join(lines) + "\n")
         argv = [binary, "--defaults-extra-file=%s" % option_file, "--single-transaction", "--quick",
                 "--routines", "--triggers", "--events", "--hex-blob", "--no-tablespaces", "--tz-utc",
@@ -87,6 +131,7 @@ def build_command(params: DbParams, binary: str, secrets_dir: str) -> tuple[list
     _write_private(passfile, "*:*:%s:%s:%s\n" % (
         _pgpass_field(params.database), _pgpass_field(params.user), _pgpass_field(params.password)))
     env["PGPASSFILE"] = passfile
+    env.update(postgresql_tls_env(params))
     argv = [binary, "--format=plain", "--no-owner", "--no-privileges", "--schema=%s" % params.schema,
             "--host=%s" % host, "--port=%d" % params.effective_port, "--username=%s" % params.user,
             "--no-password", "--dbname=%s" % params.database,

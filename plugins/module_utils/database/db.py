@@ -11,6 +11,8 @@ says what is wrong and what to do.
 from __future__ import annotations
 
 import dataclasses
+import os
+import ssl
 from typing import Any, Optional
 
 try:
@@ -34,6 +36,9 @@ except ImportError as exc:  # pragma: no cover - depends on the managed node
 
 ENGINES = ("mysql", "postgresql")
 DEFAULT_PORTS = {"mysql": 3306, "postgresql": 5432}
+# libpq's sslmode names, for both engines (docs/user-guide.md, "TLS to the database").
+SSL_MODES = ("disable", "prefer", "require", "verify-ca", "verify-full")
+VERIFYING_SSL_MODES = ("verify-ca", "verify-full")
 
 DB_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "engine": {"type": "str", "required": True, "choices": list(ENGINES)},
@@ -45,6 +50,11 @@ DB_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "database": {"type": "str", "default": "openmetadata_db"},
     "schema": {"type": "str", "default": "public"},
     "connect_timeout": {"type": "int", "default": 10},
+    # Unset keeps each driver's own default (what the collection did before these options existed).
+    "ssl_mode": {"type": "str", "choices": list(SSL_MODES)},
+    "ssl_ca": {"type": "path", "aliases": ["ca_cert", "ssl_rootcert"]},
+    "ssl_cert": {"type": "path", "aliases": ["client_cert"]},
+    "ssl_key": {"type": "path", "aliases": ["client_key"], "no_log": False},
 }
 
 
@@ -65,6 +75,10 @@ class DbParams:
     database: str = "openmetadata_db"
     schema: str = "public"
     connect_timeout: int = 10
+    ssl_mode: Optional[str] = None
+    ssl_ca: Optional[str] = None
+    ssl_cert: Optional[str] = None
+    ssl_key: Optional[str] = None
 
     @classmethod
     def from_module_params(cls, params: dict[str, Any]) -> "DbParams":
@@ -78,6 +92,10 @@ class DbParams:
             database=params["database"],
             schema=params.get("schema") or "public",
             connect_timeout=params.get("connect_timeout") or 10,
+            ssl_mode=params.get("ssl_mode") or None,
+            ssl_ca=params.get("ssl_ca") or None,
+            ssl_cert=params.get("ssl_cert") or None,
+            ssl_key=params.get("ssl_key") or None,
         )
 
     @property
@@ -105,10 +123,29 @@ def missing_driver(engine: str) -> Optional[str]:
     return None
 
 
+def tls_problem(params: DbParams) -> Optional[str]:
+    """The message for TLS options that cannot work together, or None."""
+    given = [name for name in ("ssl_ca", "ssl_cert", "ssl_key") if getattr(params, name)]
+    if given and not params.ssl_mode:
+        return ("%s given without ssl_mode: set ssl_mode (openmetadata_db_ssl_mode) to verify-full to check the "
+                "server's certificate against ssl_ca, or to require to encrypt without checking it"
+                % " and ".join(given))
+    if bool(params.ssl_cert) != bool(params.ssl_key):
+        return ("ssl_cert and ssl_key go together: give the client certificate and its private key "
+                "(openmetadata_db_ssl_cert, openmetadata_db_ssl_key)")
+    if params.ssl_mode == "disable" and given:
+        return "ssl_mode=disable does not use %s: remove them, or choose another ssl_mode" % " and ".join(given)
+    for name in given:
+        path = getattr(params, name)
+        if not os.path.isfile(path) or not os.access(path, os.R_OK):
+            return "%s %s is not a readable file on the managed node" % (name, path)
+    return None
+
+
 def connect(params: DbParams, database: Optional[str] = "", autocommit: bool = False) -> Any:
     """Open a connection; ``database=None`` connects without choosing a database
     (MySQL) or to the ``postgres`` maintenance database (PostgreSQL)."""
-    problem = missing_driver(params.engine)
+    problem = missing_driver(params.engine) or tls_problem(params)
     if problem:
         raise DbError(problem)
     dbname = params.database if database == "" else database
@@ -135,7 +172,20 @@ def _connect_mysql(params: DbParams, database: Optional[str], autocommit: bool) 
         kwargs["host"] = params.host
         kwargs["port"] = params.effective_port
     try:
-        conn = pymysql.connect(**kwargs)
+        kwargs.update(mysql_tls_kwargs(params))
+    except (ssl.SSLError, OSError) as exc:
+        raise DbError("cannot load the TLS files (ssl_ca %s, ssl_cert %s, ssl_key %s): %s; are they PEM, and is "
+                      "ssl_key the key of ssl_cert?" % (params.ssl_ca, params.ssl_cert, params.ssl_key, exc)) from None
+    try:
+        try:
+            conn = pymysql.connect(**kwargs)
+        except pymysql.err.OperationalError as exc:
+            # prefer: a server without TLS gets a plain connection, as libpq's sslmode=prefer does.
+            if params.ssl_mode != "prefer" or "doesn't support" not in str(exc):
+                raise
+            kwargs.pop("ssl")
+            kwargs["ssl_disabled"] = True
+            conn = pymysql.connect(**kwargs)
     except pymysql.err.OperationalError as exc:
         raise DbError(explain_mysql_error(exc, params, database)) from None
     except pymysql.err.MySQLError as exc:
@@ -146,13 +196,75 @@ def _connect_mysql(params: DbParams, database: Optional[str], autocommit: bool) 
     return conn
 
 
+def mysql_tls_kwargs(params: DbParams) -> dict[str, Any]:
+    """PyMySQL's TLS arguments for ``params.ssl_mode`` (none when unset: the driver's own default)."""
+    if not params.ssl_mode:
+        return {}
+    if params.ssl_mode == "disable":
+        return {"ssl_disabled": True}
+    context = ssl.create_default_context(cafile=params.ssl_ca)
+    context.check_hostname = params.ssl_mode == "verify-full"
+    # require with a CA checks the chain, as libpq does when a root certificate is there.
+    if params.ssl_mode in VERIFYING_SSL_MODES or (params.ssl_mode == "require" and params.ssl_ca):
+        context.verify_mode = ssl.CERT_REQUIRED
+    else:
+        context.verify_mode = ssl.CERT_NONE
+    if params.ssl_cert:
+        context.load_cert_chain(params.ssl_cert, params.ssl_key)
+    return {"ssl": context}
+
+
+def explain_tls_error(text: str, params: DbParams, server: str) -> Optional[str]:
+    """The message for a TLS failure (either engine), or None when ``text`` is about something else."""
+    lower = text.lower()
+    mode = params.ssl_mode or "unset"
+    if "does not match host name" in lower or "hostname mismatch" in lower or "doesn't match" in lower \
+            or "ip address mismatch" in lower:
+        return ("TLS: the certificate of the %s at %s does not name the host connected to (%s): set login_host to a "
+                "name the certificate holds, or use ssl_mode=verify-ca (checks the CA, not the name)"
+                % (server, params.where, text.splitlines()[0]))
+    if "certificate verify failed" in lower or "root certificate file" in lower \
+            or "unable to get local issuer" in lower or "self-signed certificate" in lower \
+            or "self signed certificate" in lower:
+        hint = ("the ssl_ca given (%s) did not sign it: give the CA that did" % params.ssl_ca if params.ssl_ca
+                else "give the CA that signed it in ssl_ca (openmetadata_db_ssl_ca)")
+        return ("TLS: the certificate of the %s at %s could not be verified with ssl_mode=%s (%s): %s, or use "
+                "ssl_mode=require to encrypt without checking the certificate"
+                % (server, params.where, mode, text.splitlines()[0], hint))
+    if ("doesn't support" in lower and "ssl" in lower) or "server does not support ssl" in lower:
+        return ("TLS: ssl_mode=%s asks for TLS but the %s at %s does not offer it: enable TLS on the server, or set "
+                "ssl_mode=prefer (or disable)" % (mode, server, params.where))
+    if "insecure transport" in lower or ("no encryption" in lower and "pg_hba" in lower):
+        return ("the %s at %s accepts TLS connections only (%s): set ssl_mode (openmetadata_db_ssl_mode) to "
+                "verify-full with ssl_ca, or to require" % (server, params.where, text.splitlines()[0]))
+    if "client certificate" in lower or "certificate required" in lower or "certificate authentication" in lower:
+        return ("the %s at %s wants a client certificate it accepts (%s): give ssl_cert and ssl_key "
+                "(openmetadata_db_ssl_cert, openmetadata_db_ssl_key); PostgreSQL's cert method also wants the "
+                "certificate's CN to be login_user" % (server, params.where, text.splitlines()[0]))
+    if any(word in lower for word in ("ssl error", "ssl connection", "ssl syscall", "[ssl", "tlsv1", "sslv3")):
+        return "TLS to the %s at %s failed with ssl_mode=%s: %s" % (server, params.where, mode, text.splitlines()[0])
+    return None
+
+
 def explain_mysql_error(exc: Exception, params: DbParams, database: Optional[str]) -> str:
     code = exc.args[0] if exc.args else None
     text = exc.args[1] if len(exc.args) > 1 else str(exc)
+    tls = explain_tls_error(str(text), params, "MySQL/MariaDB server")
+    if tls:
+        return tls
     if code == 1045:
-        return ("access denied for user '%s' at %s: check login_user/login_password "
-                "(the OpenMetadata DB credentials, DB_USER_PASSWORD in openmetadata.yaml's env)"
-                % (params.user, params.where))
+        msg = ("access denied for user '%s' at %s: check login_user/login_password "
+               "(the OpenMetadata DB credentials, DB_USER_PASSWORD in openmetadata.yaml's env)"
+               % (params.user, params.where))
+        # MariaDB answers a plain connection to require_secure_transport=ON, and an account's REQUIRE SSL/X509
+        # without TLS or a client certificate, with this same error.
+        if params.ssl_mode in (None, "disable"):
+            msg += ("; a server with require_secure_transport=ON or an account created with REQUIRE SSL/X509 also "
+                    "needs ssl_mode (openmetadata_db_ssl_mode), and ssl_cert/ssl_key for X509")
+        elif not params.ssl_cert:
+            msg += ("; an account created with REQUIRE X509 also needs a client certificate: ssl_cert and ssl_key "
+                    "(openmetadata_db_ssl_cert, openmetadata_db_ssl_key)")
+        return msg
     if code == 1049:
         return ("database '%s' does not exist on %s: check the database option "
                 "(OM_DATABASE in openmetadata.yaml, openmetadata_db by default)" % (database, params.where))
@@ -174,6 +286,7 @@ def _connect_postgresql(params: DbParams, database: str, autocommit: bool) -> An
     }
     if params.password:
         kwargs["password"] = params.password
+    kwargs.update(postgresql_tls_kwargs(params))
     kwargs["host"] = params.unix_socket or params.host
     kwargs["port"] = params.effective_port
     try:
@@ -190,9 +303,23 @@ def _connect_postgresql(params: DbParams, database: str, autocommit: bool) -> An
     return conn
 
 
+def postgresql_tls_kwargs(params: DbParams) -> dict[str, Any]:
+    """libpq's TLS keywords (none when ssl_mode is unset: libpq's default, or PGSSLMODE, applies)."""
+    if not params.ssl_mode:
+        return {}
+    kwargs = {"sslmode": params.ssl_mode}
+    for keyword, value in (("sslrootcert", params.ssl_ca), ("sslcert", params.ssl_cert), ("sslkey", params.ssl_key)):
+        if value:
+            kwargs[keyword] = value
+    return kwargs
+
+
 def explain_postgresql_error(exc: Exception, params: DbParams, database: str) -> str:
     text = str(exc).strip()
     lower = text.lower()
+    tls = explain_tls_error(text, params, "PostgreSQL server")
+    if tls and "password authentication failed" not in lower:
+        return tls
     if "password authentication failed" in lower or "no password supplied" in lower:
         return ("password authentication failed for user '%s' at %s: check login_user/login_password "
                 "(the OpenMetadata DB credentials)" % (params.user, params.where))
