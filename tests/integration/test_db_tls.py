@@ -237,3 +237,26 @@ def test_role_variables_reach_the_modules_through_the_connection_defaults(tls_se
     task["module_defaults"] = {"group/openmetadata.ops.db": "{{ openmetadata_db_connection }}"}
     run = playbook([task], play_vars=play_vars, roles=["openmetadata.ops.common"])
     assert succeeded(run, "through the role")["db"]["reachable"]
+
+
+@pytest.fixture(params=["mysql", "postgresql"])
+def plain_server(request) -> dict[str, Any]:
+    """A server without TLS: the shared MariaDB, or the session's private PostgreSQL (initdb's ssl=off; the
+    shared PostgreSQL has Debian's snakeoil certificate)."""
+    if request.param == "mysql":
+        return {"engine": "mysql", "port": 3306, "admin": "root", "admin_password": "", "database": "mysql"}
+    server = request.getfixturevalue("private_postgresql")
+    return {"engine": "postgresql", "port": server["port"], "admin": server["user"],
+            "admin_password": server["password"], "database": "postgres"}
+
+
+def test_prefer_falls_back_to_plain_and_require_refuses_a_server_without_tls(plain_server, playbook):
+    def read(name: str, mode: str) -> dict[str, Any]:
+        return {"name": name, "ignore_errors": True, "openmetadata.ops.info": dict(
+            db_args(plain_server, plain_server["database"], ssl_mode=mode), gather=["db"])}
+
+    run = playbook([read("prefer", "prefer"), read("require", "require")])
+    prefer = run.result("prefer")["db"]
+    assert prefer["reachable"], prefer
+    required = run.result("require")["db"]
+    assert not required["reachable"] and "does not offer it" in required["error"], required
