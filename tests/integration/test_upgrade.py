@@ -402,9 +402,17 @@ def test_interrupted_run_then_rerun_finishes(om_host):
         proc.wait()
     assert host.record()["status"] == "in_progress"
 
+    # the killed run could not release its locks: the rerun from this controller sees that its
+    # ansible-playbook is gone and takes both over
+    assert (host.work / "om" / "upgrade.json.lock").exists()
     rerun = host.upgrade()
     assert rerun.rc == 0, explain(rerun)
     assert summary(rerun)["result"] == "upgraded"
+    for lock in ("Take this host's upgrade lock", "Take the database's upgrade guard"):
+        taken = [result for result in task_results(rerun, lock) if "holder" in result]  # the module's, not the include's
+        assert taken and taken[0]["took_over_from"]["pid"] == proc.pid, (lock, taken)
+        assert any("which no longer runs" in warning for warning in taken[0]["warnings"]), taken
+    assert not (host.work / "om" / "upgrade.json.lock").exists()
     assert host.version() == TARGET
     assert host.record()["status"] == "finished"
     assert host.setting() == before["setting"], "the DB setting was not put back after the interruption"

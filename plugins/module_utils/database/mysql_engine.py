@@ -22,6 +22,7 @@ import threading
 from typing import Any, Callable, Dict, Iterable, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import quote_mysql
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db_lock import GUARD_TABLE
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.dumpfile import UnsupportedObject
 
 try:
@@ -69,9 +70,11 @@ def begin_snapshot(conn: Any) -> None:
 
 
 def list_tables(conn: Any) -> list[str]:
+    """OpenMetadata's tables: all but the run guard (db_lock), which no backup carries."""
     with conn.cursor() as cur:
         cur.execute("SELECT TABLE_NAME FROM information_schema.TABLES "
-                    "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME")
+                    "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> %s "
+                    "ORDER BY TABLE_NAME", (GUARD_TABLE,))
         return [row[0] for row in cur.fetchall()]
 
 

@@ -27,6 +27,7 @@ import io
 from typing import Any, Callable, Dict, Iterable, Optional
 
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import quote_postgresql as q
+from ansible_collections.openmetadata.ops.plugins.module_utils.database.db_lock import GUARD_TABLE
 
 DUMP_PROLOGUE = (
     "SET client_encoding = 'UTF8';\n"
@@ -55,9 +56,11 @@ def schema_exists(conn: Any, schema: str) -> bool:
 
 
 def list_tables(conn: Any, schema: str) -> list[str]:
+    """OpenMetadata's tables: all but the run guard (db_lock), which no backup carries."""
     with conn.cursor() as cur:
         cur.execute("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                    "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relname", (schema,))
+                    "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND c.relname <> %s ORDER BY c.relname",
+                    (schema, GUARD_TABLE))
         return [row[0] for row in cur.fetchall()]
 
 
