@@ -28,6 +28,7 @@ from ansible_collections.openmetadata.ops.plugins.module_utils.files import writ
 # What makes two owners the same run; the rest (user, started_at) is for the message.
 IDENTITY_KEYS = ("controller", "boot_id", "pid", "pid_start")
 
+# The options both lock modules take besides their store's (DOCUMENTATION: doc fragment run_lock).
 OWNER_SPEC = dict(
     controller=dict(type="str", required=True),
     boot_id=dict(type="str"),
@@ -36,6 +37,23 @@ OWNER_SPEC = dict(
     user=dict(type="str"),
     started_at=dict(type="str"),
 )
+
+LOCK_OPTIONS: dict[str, dict[str, Any]] = dict(
+    state={"type": "str", "choices": ["present", "absent"], "default": "present"},
+    owner={"type": "dict", "options": OWNER_SPEC},
+    break_lock={"type": "bool", "default": False},  # the action plugin's (plugin_utils/run_owner.py)
+    replace={"type": "dict"},
+)
+
+
+def run_lock_module(module: Any, lock: Any, name: str) -> dict[str, Any]:
+    """What host_lock and db_lock do with their ``lock`` (FileLock or DbLock): take or release it for
+    the owner the action plugin named; the result to exit with. Errors are the caller's."""
+    if not module.params["owner"]:
+        module.fail_json(msg="owner is missing: call openmetadata.ops.%s as a task (its action plugin sets it)" % name)
+    if module.params["state"] == "present":
+        return lock.take(module.params["owner"], module.params["replace"], module.check_mode)
+    return lock.release(module.params["owner"], module.check_mode)
 
 
 def same_owner(one: Optional[dict[str, Any]], other: Optional[dict[str, Any]]) -> bool:

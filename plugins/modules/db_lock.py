@@ -74,24 +74,13 @@ took_over_from:
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.db import DbError
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.db_lock import DbLock
 from ansible_collections.openmetadata.ops.plugins.module_utils.database.db_module import db_module
-from ansible_collections.openmetadata.ops.plugins.module_utils.run_lock import OWNER_SPEC
+from ansible_collections.openmetadata.ops.plugins.module_utils.run_lock import LOCK_OPTIONS, run_lock_module
 
 
 def main() -> None:
-    module, params = db_module(dict(
-        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-        owner={"type": "dict", "options": OWNER_SPEC},
-        break_lock={"type": "bool", "default": False},  # the action plugin's: see plugin_utils/run_owner.py
-        replace={"type": "dict"},
-    ), supports_check_mode=True)
-    if not module.params["owner"]:
-        module.fail_json(msg="owner is missing: call openmetadata.ops.db_lock as a task (its action plugin sets it)")
-    lock = DbLock(params)
+    module, params = db_module(dict(LOCK_OPTIONS), supports_check_mode=True)
     try:
-        if module.params["state"] == "present":
-            result = lock.take(module.params["owner"], module.params["replace"], module.check_mode)
-        else:
-            result = lock.release(module.params["owner"], module.check_mode)
+        result = run_lock_module(module, DbLock(params), "db_lock")
     except DbError as exc:
         module.fail_json(msg="cannot use the guard of database %s: %s" % (params.database, exc))
     except Exception as exc:  # pylint: disable=broad-except  # the driver's own errors (privileges, connection)

@@ -67,25 +67,15 @@ took_over_from:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.openmetadata.ops.plugins.module_utils.run_lock import OWNER_SPEC, FileLock
+from ansible_collections.openmetadata.ops.plugins.module_utils.run_lock import LOCK_OPTIONS, FileLock, run_lock_module
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=dict(
-        path={"type": "path", "required": True},
-        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-        owner={"type": "dict", "options": OWNER_SPEC},
-        break_lock={"type": "bool", "default": False},  # the action plugin's: see plugin_utils/run_owner.py
-        replace={"type": "dict"},
-    ), supports_check_mode=True)
-    if not module.params["owner"]:
-        module.fail_json(msg="owner is missing: call openmetadata.ops.host_lock as a task (its action plugin sets it)")
+    module = AnsibleModule(argument_spec=dict(LOCK_OPTIONS, path={"type": "path", "required": True}),
+                           supports_check_mode=True)
     lock = FileLock(module.params["path"])
     try:
-        if module.params["state"] == "present":
-            result = lock.take(module.params["owner"], module.params["replace"], module.check_mode)
-        else:
-            result = lock.release(module.params["owner"], module.check_mode)
+        result = run_lock_module(module, lock, "host_lock")
     except OSError as exc:
         module.fail_json(msg="cannot use the lock file %s: %s" % (lock.path, exc))
     module.exit_json(**result)
