@@ -3,7 +3,7 @@
 # Copyright: (c) 2026, openmetadata.ops contributors
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
 """The sandbox's small jobs that Ansible modules do not do: build or drop its OpenMetadata-shaped
-database, start or stop a background stand-in (the search engine), by PID file.
+database and its OpenMetadata user, start or stop a background stand-in (the search engine), by PID file.
 
 Each command prints one JSON line ``{"changed": bool, "msg": ...}`` so the setup playbook can
 report ``changed`` honestly. Runs from the repository root (``tests.simulator`` and
@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
@@ -106,14 +106,26 @@ def stop(args: argparse.Namespace) -> int:
     return _say(True, "stopped pid %d" % pid)
 
 
-def database(args: argparse.Namespace) -> int:
+def _read_secret(path: str) -> str:
+    with open(path, encoding="utf-8") as handle:
+        return handle.read().rstrip("\n")
+
+
+def _admin(args: argparse.Namespace) -> dict[str, Any]:
+    """Where and as whom the admin connects; the password from --password-file (what the playbooks
+    use: a 0600 file, never argv or the environment), else $OM_FIXTURE_DB_PASSWORD."""
     from fixtures import om_database  # pylint: disable=import-outside-toplevel
 
     password = os.environ.get(om_database.PASSWORD_ENV, "")
-    if args.password_file:  # what the playbooks use: a 0600 file, never argv or the environment
-        with open(args.password_file, encoding="utf-8") as handle:
-            password = handle.read().rstrip("\n")
-    where = {"host": args.host, "port": args.port, "user": args.user, "password": password}
+    if args.password_file:
+        password = _read_secret(args.password_file)
+    return {"host": args.host, "port": args.port, "user": args.user, "password": password}
+
+
+def database(args: argparse.Namespace) -> int:
+    from fixtures import om_database  # pylint: disable=import-outside-toplevel
+
+    where = _admin(args)
     conn = om_database.connect(args.engine, None, **where)
     try:
         with conn.cursor() as cur:
@@ -133,6 +145,139 @@ def database(args: argparse.Namespace) -> int:
         return _say(False, "%s: %s exists (make sandbox-reset starts again from 1.1.7)" % (args.engine, args.database))
     om_database.build(args.engine, args.database, size_bytes=args.size, seed=1, om_version="1.1.7", **where)
     return _say(True, "%s: built the OpenMetadata 1.1.7-shaped database %s with sample data" % (args.engine, args.database))
+
+
+def _can_log_in(engine: str, database: str, where: dict[str, Any], name: str, password: str) -> bool:
+    from fixtures import om_database  # pylint: disable=import-outside-toplevel
+
+    try:
+        om_database.connect(engine, database, host=where["host"], port=where["port"], user=name,
+                            password=password).close()
+    except Exception:  # pylint: disable=broad-except  # any refusal: the password is not (yet) this one
+        return False
+    return True
+
+
+def _mariadb_user(cur: Any, args: argparse.Namespace, password: str) -> list[str]:
+    account = "%s@'%%'" % _quote_mysql(args.name)
+    cur.execute("SELECT 1 FROM mysql.user WHERE User = %s AND Host = '%%'", (args.name,))
+    exists = cur.fetchone() is not None
+    if args.state == "absent":
+        if exists:
+            cur.execute("DROP USER " + account)
+            return ["dropped the user %s" % args.name]
+        return []
+    done = []
+    if not exists:
+        cur.execute("CREATE USER %s IDENTIFIED BY %%s" % account.replace("%", "%%"), (password,))
+        done.append("created the user %s" % args.name)
+    cur.execute("SHOW GRANTS FOR " + account)
+    grant = "GRANT ALL PRIVILEGES ON `%s`.* TO " % args.database
+    if not any(row[0].startswith(grant) for row in cur.fetchall()):
+        cur.execute("GRANT ALL PRIVILEGES ON %s.* TO %s" % (_quote_mysql(args.database), account))
+        done.append("granted it ALL on %s.*" % args.database)
+    return done
+
+
+def _pg_user(cur: Any, args: argparse.Namespace, password: str) -> list[str]:
+    role = _quote_pg(args.name)
+    cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (args.name,))
+    exists = cur.fetchone() is not None
+    if args.state == "absent":
+        if exists:
+            cur.execute("DROP ROLE " + role)
+            return ["dropped the role %s" % args.name]
+        return []
+    done = []
+    if not exists:
+        cur.execute("CREATE ROLE %s LOGIN PASSWORD %%s" % role, (password,))
+        done.append("created the role %s" % args.name)
+    cur.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", (args.database,))
+    row = cur.fetchone()
+    if row is not None and row[0] != args.name:
+        cur.execute("ALTER DATABASE %s OWNER TO %s" % (_quote_pg(args.database), role))
+        done.append("made it the owner of %s" % args.database)
+    return done
+
+
+# What the admin built in the OpenMetadata database goes to its owner, as if the user had built it
+# (the migrations alter these tables). Sequences linked to a table follow their table.
+_PG_FOREIGN_OBJECTS = """
+SELECT c.relkind, quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+  AND pg_get_userbyid(c.relowner) <> %s
+  AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid
+                                       AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')))
+ORDER BY c.relkind DESC, 2
+"""
+_PG_KIND = {"r": "TABLE", "p": "TABLE", "v": "VIEW", "m": "MATERIALIZED VIEW", "S": "SEQUENCE"}
+
+
+def _pg_objects(where: dict[str, Any], args: argparse.Namespace) -> list[str]:
+    from fixtures import om_database  # pylint: disable=import-outside-toplevel
+
+    conn = om_database.connect("postgresql", args.database, **where)
+    try:
+        with conn.cursor() as cur:
+            role = _quote_pg(args.name)
+            moved = 0
+            cur.execute("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public'")
+            if cur.fetchone()[0] != args.name:
+                cur.execute("ALTER SCHEMA public OWNER TO " + role)
+                moved += 1
+            cur.execute(_PG_FOREIGN_OBJECTS, (args.name,))
+            for kind, name in cur.fetchall():
+                cur.execute("ALTER %s %s OWNER TO %s" % (_PG_KIND[kind], name, role))
+                moved += 1
+    finally:
+        conn.close()
+    return ["gave it %d objects of %s" % (moved, args.database)] if moved else []
+
+
+def _quote_mysql(name: str) -> str:
+    return "`%s`" % name.replace("`", "``")
+
+
+def _quote_pg(name: str) -> str:
+    return '"%s"' % name.replace('"', '""')
+
+
+def db_user(args: argparse.Namespace) -> int:
+    """The OpenMetadata user of the sandbox's database: created with the password of --user-password-file
+    and given only what OpenMetadata needs (MariaDB: ALL on <database>.*; PostgreSQL: owner of the
+    database and of what is in it), or dropped (--state absent). An existing user whose password no
+    longer logs in gets the file's password again."""
+    from fixtures import om_database  # pylint: disable=import-outside-toplevel
+
+    where = _admin(args)
+    password = ""
+    if args.state == "present":
+        if not args.user_password_file:
+            raise SystemExit("--user-password-file is required with --state present")
+        password = _read_secret(args.user_password_file)
+        if not password:
+            raise SystemExit("%s is empty: the OpenMetadata user gets a password" % args.user_password_file)
+    conn = om_database.connect(args.engine, None, **where)
+    try:
+        with conn.cursor() as cur:
+            done = (_mariadb_user if args.engine == "mariadb" else _pg_user)(cur, args, password)
+            created = bool(done) and done[0].startswith("created")
+            if args.state == "present" and not created \
+                    and not _can_log_in(args.engine, args.database, where, args.name, password):
+                if args.engine == "mariadb":
+                    cur.execute("ALTER USER %s@'%%%%' IDENTIFIED BY %%s" % _quote_mysql(args.name), (password,))
+                else:
+                    cur.execute("ALTER ROLE %s PASSWORD %%s" % _quote_pg(args.name), (password,))
+                done.append("set its password to the file's")
+    finally:
+        conn.close()
+    if args.state == "present" and args.engine == "postgresql":
+        done += _pg_objects(where, args)
+    if not done:
+        return _say(False, "%s: the user %s is %s" % (args.engine, args.name,
+                                                        "as it should be" if args.state == "present" else "absent"))
+    return _say(True, "%s: %s" % (args.engine, "; ".join(done)))
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -161,6 +306,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     db.add_argument("--password-file", help="a file holding the admin's password (0600)")
     db.add_argument("--size", type=int, default=0, help="bytes of sample JSON; 0 builds the tiny database")
     db.set_defaults(func=database)
+    user = sub.add_parser("db-user")
+    user.add_argument("--engine", choices=["mariadb", "postgresql"], required=True)
+    user.add_argument("--database", required=True, help="the OpenMetadata database the user gets")
+    user.add_argument("--name", required=True, help="the OpenMetadata user")
+    user.add_argument("--user-password-file", help="a file holding the OpenMetadata user's password (0600)")
+    user.add_argument("--state", choices=["present", "absent"], default="present")
+    user.add_argument("--host", default="127.0.0.1")
+    user.add_argument("--port", type=int)
+    user.add_argument("--user", help="the admin that creates the user; password from --password-file")
+    user.add_argument("--password-file", help="a file holding the admin's password (0600)")
+    user.set_defaults(func=db_user)
     args = parser.parse_args(argv)
     return args.func(args)
 
