@@ -278,10 +278,31 @@ def _read(path: str, what: str, redactor: Optional[om_redact.Redactor] = None) -
     return redactor.learn(text) if redactor is not None else text
 
 
-def _write(module: AnsibleModule, path: str, text: str) -> None:
-    """Atomic replace in the same directory; mode, owner (and SELinux context) follow the old file, and the
-    temporary file has that mode from its creation (files.write_file_atomic, the collection's one writer)."""
-    write_file_atomic(path, text.encode("utf-8"), mode=None, module=module)
+def _write(module: AnsibleModule, path: str, text: str, mode: Optional[int] = None) -> None:
+    """Atomic replace in the same directory; mode (unless given), owner (and SELinux context) follow the old
+    file, and the temporary file has that mode from its creation (files.write_file_atomic, the one writer)."""
+    write_file_atomic(path, text.encode("utf-8"), mode=mode, module=module)
+
+
+def _take_owner(path: str, edited_path: str) -> None:
+    """A narrowed file goes to the edited file's owner and group: the server that read that file reads this
+    one (a release unpacked by root, served by the openmetadata user). Not ours to give away: left as it is."""
+    edited = os.stat(edited_path)
+    current = os.stat(path)
+    if (current.st_uid, current.st_gid) != (edited.st_uid, edited.st_gid):
+        try:
+            os.chown(path, edited.st_uid, edited.st_gid)
+        except PermissionError:
+            pass
+
+
+def merged_mode(path: str, edited_path: str) -> Optional[int]:
+    """mode=merge: the permission bits the written file may have, never more open than the user's file whose
+    values (the DB password among them) it carries: the shipped file's bits and the edited file's (0644 and
+    0600 give 0600). None when the file keeps its own (it is no more open than the edited one)."""
+    bound = os.stat(edited_path).st_mode & 0o777
+    current = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o600
+    return None if current & ~bound == 0 else current & bound
 
 
 def plan(p: dict[str, Any], redactor: Optional[om_redact.Redactor] = None) -> dict[str, Any]:
@@ -299,6 +320,7 @@ def plan(p: dict[str, Any], redactor: Optional[om_redact.Redactor] = None) -> di
     search = None if p["search_engine"] == "keep" else p["search_engine"]
     path = p["path"]
     texts: dict[str, tuple[str, str]] = {}  # path -> (old, new)
+    modes: dict[str, Optional[int]] = {}  # path -> the permission bits it must get (narrower than now)
     if p["mode"] == "merge":
         if not p["edited_path"]:
             raise ConfigError("mode=merge needs edited_path (the user's 1.1 openmetadata.yaml).")
@@ -312,6 +334,7 @@ def plan(p: dict[str, Any], redactor: Optional[om_redact.Redactor] = None) -> di
         old = read(path, "path") if os.path.exists(path) else ""
         kind = "server"
         texts[path] = (old, result["text"])
+        modes[path] = merged_mode(path, p["edited_path"])
     else:
         old = read(path, "path")
         kind = p["kind"] if p["kind"] != "auto" else om_config.looks_like(old)
@@ -335,6 +358,10 @@ def plan(p: dict[str, Any], redactor: Optional[om_redact.Redactor] = None) -> di
                                            search_engine=search)
         texts[path] = (old, result["text"])
     changes = list(result["changes"])
+    for mode_path, mode in modes.items():
+        if mode is not None:
+            changes.append("%s: mode %s, no more open than %s whose values it carries (its DB password among them)"
+                           % (mode_path, oct(mode)[2:].zfill(4), p["edited_path"]))
     if p["migrate_env_files"]:
         for env_path, env_text in env_texts.items():
             if env_path == path:
@@ -344,7 +371,7 @@ def plan(p: dict[str, Any], redactor: Optional[om_redact.Redactor] = None) -> di
             changes.extend("%s: %s" % (env_path, c) for c in env_changes)
     scan = list(p["env_file"]) + list(p["scan_files"]) + ([path] if kind == "env" else [])
     no_effect = om_config_env.find_no_effect(dict.fromkeys(scan), p["target_version"], p["env"])
-    return {"kind": kind, "texts": texts, "changes": changes, "result": result, "no_effect": no_effect}
+    return {"kind": kind, "texts": texts, "modes": modes, "changes": changes, "result": result, "no_effect": no_effect}
 
 
 def main() -> None:
@@ -385,7 +412,8 @@ def main() -> None:
     path = module.params["path"]
     diffs: list[dict[str, Any]] = []
     backups: dict[str, str] = {}
-    changed_files = [f for f, (old, new) in planned["texts"].items() if old != new]
+    narrowed = {f: mode for f, mode in planned["modes"].items() if mode is not None}
+    changed_files = [f for f, (old, new) in planned["texts"].items() if old != new or f in narrowed]
     for file_path in changed_files:
         old, new = planned["texts"][file_path]
         # A diff is shown in logs and AWX job events: no password in it (the file itself is written as it is).
@@ -396,7 +424,9 @@ def main() -> None:
         if module.params["backup"] and os.path.exists(file_path):
             backups[file_path] = backup_copy(file_path, module)
         try:
-            _write(module, file_path, new)
+            _write(module, file_path, new, narrowed.get(file_path))
+            if file_path in narrowed:
+                _take_owner(file_path, module.params["edited_path"])
         except OSError as exc:
             module.fail_json(msg=redactor.text("cannot write %s: %s" % (file_path, exc)), backup_files=backups)
     result = planned["result"]

@@ -50,11 +50,7 @@ HOLDERS = {
 }
 # Leaks found and reported but not yet fixed (their code is another change's): the test xfails while each one
 # is found, and fails once it is gone, so that the entry is removed. Anything else fails the test.
-KNOWN = {
-    "sandbox/om/opt/openmetadata-%s/conf/openmetadata.yaml holds a secret with mode 0644" % TARGET:
-        "server_config writes the merged openmetadata.yaml with the shipped file's mode (0644), though it carries"
-        " the DB password (DB_USER_PASSWORD's default) from the old release's 0600 file (issue 17, section 3)",
-}
+KNOWN: dict[str, str] = {}
 # The test's own inputs, not written by the run: the inventory, and the archives that carry the token file.
 INPUTS = ("inventory.yml", "sandbox/dist/*.tar.gz", "runner/inventory/*", "runner/env/*")
 

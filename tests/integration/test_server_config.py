@@ -3,6 +3,7 @@ second run changed=0, env files and no-effect variables, merge, Helm, and every 
 from __future__ import annotations
 
 import hashlib
+import os
 import pathlib
 import shutil
 
@@ -87,6 +88,29 @@ def test_merge_mode_writes_the_shipped_file_with_user_edits(tmp_path):
     run = run_playbook(_task(**args), tmp_path)
     assert run.rc == 0 and run.result(TASK)["changed"]
     assert shipped.read_text() == (FIXTURES / "golden" / "merge.1.2.5.out").read_text()
+    assert run_playbook(_task(**args), tmp_path).changed == 0
+
+
+def test_merge_mode_never_leaves_the_users_values_more_readable_than_the_users_file(tmp_path):
+    """The release ships its openmetadata.yaml 0644; the user's 1.1 file (with the DB password) is 0600: the
+    merged file gets 0600, from its first byte, and a file merged before with 0644 is narrowed on the next run."""
+    shipped = _copy(tmp_path, "merge/shipped-1.2.5.yaml")
+    edited = _copy(tmp_path, "merge/edited-1.1.7.yaml", "edited.yaml")
+    shipped.chmod(0o644)
+    edited.chmod(0o600)
+    served_by = (65534, 65534) if os.geteuid() == 0 else (os.geteuid(), os.getegid())  # root: a service user
+    os.chown(edited, *served_by)
+    args = dict(mode="merge", path=str(shipped), edited_path=str(edited), on_conflict="shipped",
+                original_path=str(FIXTURES / "merge" / "original-1.1.7.yaml"), target_version="1.2.5")
+    run = run_playbook(_task(**args), tmp_path)
+    assert run.rc == 0 and oct(shipped.stat().st_mode & 0o777) == "0o600", run.output[-2000:]
+    # 0600 for the user the server reads its old file as (a release unpacked by root, served by a service user)
+    assert (shipped.stat().st_uid, shipped.stat().st_gid) == served_by
+    assert shipped.read_text() == (FIXTURES / "golden" / "merge.1.2.5.out").read_text()
+    shipped.chmod(0o644)  # merged by an earlier version of the module
+    narrowed = run_playbook(_task(**args), tmp_path).result(TASK)
+    assert narrowed["changed"] and oct(shipped.stat().st_mode & 0o777) == "0o600"
+    assert any("mode 0600" in change for change in narrowed["changes"]), narrowed["changes"]
     assert run_playbook(_task(**args), tmp_path).changed == 0
 
 
