@@ -275,8 +275,8 @@ def db_user(args: argparse.Namespace) -> int:
     if args.state == "present" and args.engine == "postgresql":
         done += _pg_objects(where, args)
     if not done:
-        return _say(False, "%s: the user %s is %s" % (args.engine, args.name,
-                                                        "as it should be" if args.state == "present" else "absent"))
+        state = "as it should be" if args.state == "present" else "absent"
+        return _say(False, "%s: the user %s is %s" % (args.engine, args.name, state))
     return _say(True, "%s: %s" % (args.engine, "; ".join(done)))
 
 
