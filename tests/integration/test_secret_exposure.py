@@ -40,6 +40,9 @@ from harness import ANSIBLE_PLAYBOOK, COLLECTIONS, REPO
 from test_upgrade import SOURCE, TARGET, UpgradeHost, explain, summary
 from test_upgrade import dist  # noqa: F401  # pylint: disable=unused-import  # the packed releases (a fixture)
 
+# Whole upgrades, minutes each: run by make faults with the fault suite (Makefile), not by make test.
+pytestmark = pytest.mark.faults
+
 SEARCH_USER = "om_search_reader"
 # Files the run may leave holding a secret, by path relative to the test's folder (glob): each must be 0600.
 HOLDERS = {

@@ -18,6 +18,9 @@ from test_upgrade import (  # noqa: F401  pylint: disable=unused-import
     SOURCE, TARGET, UPGRADE, dist, explain, om_host, summary, task_results,
 )
 
+# Whole upgrades, minutes each: run by make faults with the fault suite (Makefile), not by make test.
+pytestmark = pytest.mark.faults
+
 GUARD = "openmetadata_ops_run_lock"
 
 
