@@ -7,13 +7,12 @@ held by another run. Neither refused run changes anything."""
 from __future__ import annotations
 
 import json
-import pathlib
-import socket
 import subprocess
 
 import pytest
 
 from harness import ANSIBLE_PLAYBOOK, PlaybookRun
+from test_run_lock import this_controller
 from test_upgrade import (  # noqa: F401  pylint: disable=unused-import
     SOURCE, TARGET, UPGRADE, dist, explain, om_host, summary, task_results,
 )
@@ -68,11 +67,7 @@ def test_an_upgrade_is_refused_while_another_run_holds_the_database(om_host):
     before = host.state()
     other = subprocess.Popen(["sleep", "600"])  # pylint: disable=consider-using-with
     try:
-        stat = pathlib.Path("/proc/%d/stat" % other.pid).read_text()
-        owner = {"controller": socket.gethostname(),
-                 "boot_id": pathlib.Path("/proc/sys/kernel/random/boot_id").read_text().strip(),
-                 "pid": other.pid, "pid_start": stat.rsplit(")", 1)[-1].split()[19], "user": "colleague",
-                 "started_at": "2026-12-07T09:00:00Z"}
+        owner = this_controller(other.pid, user="colleague", started_at="2026-12-07T09:00:00Z")
         conn = host.connect(host.db_name)
         try:
             with conn.cursor() as cur:
