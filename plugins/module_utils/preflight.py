@@ -399,7 +399,12 @@ def evaluate(facts: Dict[str, Any], intent: Dict[str, Any]) -> Dict[str, Any]:
     _check_db(judge, facts)
     server = facts.get("server") or {}
     running = ((deployment.get("bare_metal") or {}).get("running") if kind == "bare_metal" else None)
-    if server.get("error") and running and versions["hop"] and versions["hop"].get("kind") != "none":
+    if server.get("error") and running and intent.get("interrupted_phase"):
+        # the process an interrupted run left (a new release killed mid-start): the recovery stops it
+        judge.warn("the OpenMetadata server's process runs but it does not answer at openmetadata_server_url (%s: %s); "
+                   "an earlier run stopped during %s: the recovery stops it first"
+                   % (server.get("url"), server.get("error"), intent["interrupted_phase"]))
+    elif server.get("error") and running and versions["hop"] and versions["hop"].get("kind") != "none":
         # The start phase waits on this URL: a wrong one would be found only after the migration, as a rollback.
         judge.refuse("server_unreachable", "the OpenMetadata server's process runs but it does not answer at "
                                            "openmetadata_server_url (%s: %s). The start phase waits on that URL: fix "

@@ -156,6 +156,12 @@ options:
   query_export_path:
     description: Where the lost queries are (or will be) exported; only used in messages and the report.
     type: str
+  interrupted_phase:
+    description:
+      - The phase in which an earlier upgrade run was interrupted (its run record), when this run recovers from it.
+        A server process that runs but does not answer is then that run's (a new release killed mid-start), which
+        the recovery stops, so it gets a warning instead of the C(server_unreachable) refusal.
+    type: str
   search_replace_planned:
     description:
       - The search engine is replaced as part of the upgrade, so an engine too old for the target is no problem.
@@ -387,6 +393,7 @@ def main() -> None:
         target_version={"type": "str"},
         source_version={"type": "str"},
         accept_query_loss={"type": "bool", "default": False},
+        interrupted_phase={"type": "str"},
         query_export_path={"type": "str"},
         search_replace_planned={"type": "bool"},
         backup_safety_factor={"type": "float", "default": 1.5},
@@ -416,7 +423,7 @@ def main() -> None:
             "deployment": p["deployment"], "java_home": p["java_home"], "accept_query_loss": p["accept_query_loss"],
             "query_export_path": p["query_export_path"], "search_replace_planned": p["search_replace_planned"],
             "backup_safety_factor": p["backup_safety_factor"], "ingestion_hosts": p["ingestion_hosts"],
-            "required": p["required"]})
+            "interrupted_phase": p["interrupted_phase"], "required": p["required"]})
         result["verdict"] = verdict
         result["release"] = verdict.get("release")
     report = {"host": p["host_label"] or platform.node(),

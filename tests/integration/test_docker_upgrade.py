@@ -309,6 +309,15 @@ def test_upgrade_playbook_fills_the_new_search_engine_found_in_the_compose_proje
     run = ansible_playbook(["-i", str(deployment.upgrade_inventory(tmp_path)), str(REPO / "playbooks" / "upgrade.yml")],
                            tmp_path)
     assert run.rc == 0, run.output[-4000:]
+    # preflight checked the running 7.16.3 engine at the same published port (no "search engine: unknown")
+    preflight = run.result("Find what is installed and judge the upgrade")
+    assert preflight["search"]["url"] == deployment.search_url, preflight["search"]
+    assert preflight["search"]["version"] == "7.16.3", preflight["search"]
+    warnings = preflight["verdict"]["warnings"]
+    assert not [w for w in warnings if "search engine" in w], warnings
+    # the json callback lists a task of an included file once: the reindex's look is the one after the config phase
+    assert not run.result("Find the search engine in the compose project (Docker, openmetadata_search_url not set)").get(
+        "skipped"), "the reindex did not look for the engine again after the config phase"
     found = run.result("Take the search engine's URL from the compose project")
     assert found["ansible_facts"]["openmetadata_search_url"] == deployment.search_url, found
     assert run.result("Reindex through the OpenMetadata API and wait for the run")["status"] == "success"

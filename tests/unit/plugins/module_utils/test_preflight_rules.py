@@ -90,6 +90,10 @@ def test_refusals_are_waived_where_the_plan_says_so():
     assert judge({"server.version": None, "server.error": "refused", "deployment.bare_metal.running": False})["ok"]
     for version in ("3.8.18", "3.9.1", "3.10.13"):
         assert judge(ingestion_hosts=[{"host": "i", "version": version}])["ok"]
+    # a server process left by an interrupted run (killed while the new release started): the recovery stops it
+    silent = {"server.version": None, "server.error": "refused", "deployment.bare_metal.running": True}
+    resumed = judge(silent, interrupted_phase="start")
+    assert resumed["ok"] and any("an earlier run stopped during start" in w for w in resumed["warnings"]), resumed
 
 
 def test_a_host_at_the_target_gets_no_plan_and_no_problem():
