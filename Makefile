@@ -116,7 +116,7 @@ oracle: venv link oracle-wheels
 # make test (and .ci/run) near its 90 min limit on 2 cores.
 FAULT_SUITE = tests/faults tests/integration/test_upgrade_one_at_a_time.py tests/integration/test_secret_exposure.py
 pytest: venv link services search-engines-cached ingestion-wheelhouse ingestion-venv
-	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -rs -n 2 -m "not awx_ee and not faults" tests/unit tests/integration $(PYTEST_ARGS)
+	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -rs -n 2 --durations=30 -m "not awx_ee and not faults" tests/unit tests/integration $(PYTEST_ARGS)
 
 faults: venv link services search-engines-cached ingestion-wheelhouse ingestion-venv
 	$(PY) -m pytest -p no:pytest-ansible -p no:cacheprovider -q -rs -n 2 --dist loadfile -m faults $(FAULT_SUITE) $(PYTEST_ARGS)
