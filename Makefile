@@ -49,7 +49,7 @@ sandbox-docker: venv link services docker-engine-up
 	@bash scripts/search-engines.sh --check elasticsearch-7.16.3 elasticsearch-8.10.2 \
 	  || bash scripts/search-engines.sh elasticsearch-7.16.3 elasticsearch-8.10.2
 	DOCKER_HOST=unix:///var/lib/openmetadata-ops-docker/docker.sock $(PY) examples/sandbox-docker/sandbox_docker.py up
-	$(BIN)/ansible-playbook -i examples/sandbox-docker/inventory.yml playbooks/upgrade.yml
+	ANSIBLE_STDOUT_CALLBACK=$${ANSIBLE_STDOUT_CALLBACK:-openmetadata.ops.upgrade} $(BIN)/ansible-playbook -i examples/sandbox-docker/inventory.yml playbooks/upgrade.yml
 
 sandbox-docker-reset: venv
 	DOCKER_HOST=unix:///var/lib/openmetadata-ops-docker/docker.sock $(PY) examples/sandbox-docker/sandbox_docker.py down
