@@ -342,14 +342,16 @@ def test_a_cluster_alias_for_1_2_is_refused_before_anything_changes(om_host):
         assert host.state() == before, "a refused run changed something (%s)" % kind
 
 
-# One failure per engine here; the fault suite (tests/faults, make faults) injects the rest, at each phase.
-# A crash in migrate is also rolled back in CI by test_upgrade_search_migrate and test_docker_upgrade.
+# Part of the fault suite (marker faults, make faults), which injects these and more at each phase: in make test
+# the rollback is proven by test_upgrade_search_migrate (migrate, both engines), test_upgrade_summary (start),
+# test_docker_upgrade (migrate, post_upgrade), test_upgrade_cluster and test_user_guide_commands (rollback.yml).
 FAILURES = {
     "mysql": [({"reindex_fail": True}, "post_upgrade")],
     "postgresql": [({"refuse_start": "injected: refusing to start"}, "start")],
 }
 
 
+@pytest.mark.faults
 @pytest.mark.parametrize("om_host", ["mysql", "postgresql"], indirect=True)
 def test_failures_roll_back_to_the_old_release_with_nothing_lost(om_host):
     """A server that refuses to start, a reindex that fails: each time 1.1.7 serves again, every table is
